@@ -1,0 +1,234 @@
+// The bot's configuration: one zod schema over the environment (and `.env`), the only reader of process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { providerIds, resolutions, type ProviderId, type Resolution } from './core/request.ts';
+
+/** Thrown when the environment is unusable; the message names the variable to set. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const baseUrl = (fallback: string) =>
+  optionalText.pipe(z.string().url('must be an http(s) URL').optional()).transform((value) => (value ?? fallback).replace(/\/+$/, ''));
+
+/** A whole number of at least `minimum`, or undefined when the variable is unset. */
+const integerVariable = (minimum: number) =>
+  optionalText.transform((value, context) => {
+    if (value === undefined) return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < minimum) {
+      context.addIssue({ code: 'custom', message: `must be a whole number of at least ${minimum}; got "${value}"` });
+      return z.NEVER;
+    }
+    return number;
+  });
+
+const positiveInteger = (fallback: number) => integerVariable(1).transform((value) => value ?? fallback);
+const nonNegativeInteger = (fallback: number) => integerVariable(0).transform((value) => value ?? fallback);
+
+/** `1K=1,2K=1,4K=2` → cost per resolution tier. */
+const quotaCosts = optionalText.transform((value, context) => {
+  const costs: Record<Resolution, number> = { '1K': 1, '2K': 1, '4K': 2 };
+  if (value === undefined) return costs;
+  for (const pair of value.split(',')) {
+    const [tier, amount] = pair.split('=').map((part) => part.trim());
+    const cost = Number(amount);
+    if (!tier || !(resolutions as readonly string[]).includes(tier.toUpperCase()) || !Number.isInteger(cost) || cost < 0) {
+      context.addIssue({ code: 'custom', message: `expected entries like 1K=1,2K=1,4K=2; "${pair}" is not one` });
+      return z.NEVER;
+    }
+    costs[tier.toUpperCase() as Resolution] = cost;
+  }
+  return costs;
+});
+
+/** `discord:123,slack:U456` → platform-qualified admin ids. */
+const adminIds = optionalText.transform((value, context) => {
+  const ids = (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!/^(discord|slack|cli):\S+$/.test(id)) {
+      context.addIssue({ code: 'custom', message: `"${id}" must be platform-qualified, like discord:123 or slack:U456` });
+      return z.NEVER;
+    }
+  }
+  return ids;
+});
+
+const environmentSchema = z.object({
+  PROVIDER: optionalText.pipe(z.enum(providerIds, { message: `must be one of ${providerIds.join(', ')}` }).optional()),
+  PROVIDER_MODEL: optionalText,
+  XENODIA_API_KEY: optionalText,
+  XENODIA_BASE_URL: baseUrl('https://api.xenodia.xyz'),
+  XINGCHAO_API_KEY: optionalText,
+  XINGCHAO_BASE_URL: baseUrl('https://zcbservice.aizfw.cn/kyyReactApiServer'),
+  NBPCLOUD_API_KEY: optionalText,
+  NBPCLOUD_BASE_URL: baseUrl('https://nanobananapro.cloud'),
+  NBPNET_API_KEY: optionalText,
+  NBPNET_BASE_URL: baseUrl('https://nano-banana-pro.net'),
+  NBPNET_PLAN: optionalText.pipe(z.enum(['free', 'standard', 'pro'], { message: 'must be free, standard or pro' }).optional()),
+  MOCK_DELAY_MS: nonNegativeInteger(3000),
+  DATABASE_PATH: optionalText.transform((value) => value ?? 'data/bot.db'),
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APP_ID: optionalText,
+  DISCORD_GUILD_ID: optionalText,
+  DISCORD_API_URL: optionalText.pipe(z.string().url('must be an http(s) URL').optional()),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_API_URL: optionalText.pipe(z.string().url('must be an http(s) URL').optional()),
+  PORT: positiveInteger(3000),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be fatal, error, warn, info, debug, trace or silent' }).optional(),
+  ),
+  JOB_DEADLINE_SECONDS: positiveInteger(600),
+  MAX_JOBS_PER_USER: positiveInteger(2),
+  PROVIDER_MAX_IN_FLIGHT: positiveInteger(16),
+  POLL_CONCURRENCY: positiveInteger(8),
+  JOB_RETENTION_DAYS: positiveInteger(30),
+  QUOTA_DAILY_CREDITS: nonNegativeInteger(20),
+  QUOTA_COSTS: quotaCosts,
+  QUOTA_COMMUNITY_DAILY_CREDITS: integerVariable(0),
+  ADMIN_USER_IDS: adminIds,
+});
+
+export type NbpNetPlan = 'free' | 'standard' | 'pro';
+
+export interface ProviderConnection {
+  apiKey: string | undefined;
+  baseUrl: string;
+}
+
+export interface Config {
+  /** Provider used when a request names none, and its optional model. */
+  defaultProvider: ProviderId;
+  defaultModel: string | undefined;
+  providers: {
+    xenodia: ProviderConnection;
+    xingchao: ProviderConnection;
+    nbpCloud: ProviderConnection;
+    nbpNet: ProviderConnection & { plan: NbpNetPlan };
+    mock: { delayMs: number };
+  };
+  databasePath: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  jobs: {
+    /** A task with no result after this long fails with `provider_timeout` (and a refund). */
+    deadlineMs: number;
+    /** Jobs one user may have running at once; more wait in the queue. */
+    maxPerUser: number;
+    /** Jobs in flight per provider; more wait in FIFO order. */
+    maxInFlightPerProvider: number;
+    /** Poll requests in flight at once per provider. */
+    pollConcurrencyPerProvider: number;
+    retentionDays: number;
+  };
+  quota: {
+    dailyCredits: number;
+    costs: Record<Resolution, number>;
+    /** Optional cap over all users of one Discord guild or Slack workspace per UTC day. */
+    communityDailyCredits: number | undefined;
+    /** Platform-qualified ids (`discord:123`) with no limit who may grant and reset. */
+    adminUserIds: string[];
+  };
+  discord: { token: string; applicationId: string | undefined; guildId: string | undefined; apiUrl: string | undefined } | undefined;
+  slack:
+    | { botToken: string; appToken: string | undefined; signingSecret: string | undefined; apiUrl: string | undefined; port: number }
+    | undefined;
+}
+
+/** Ids of providers that have what they need to run (a key, or nothing for `mock`). */
+export function configuredProviders(config: Config): ProviderId[] {
+  const ready: ProviderId[] = ['mock'];
+  if (config.providers.xenodia.apiKey) ready.push('xenodia');
+  if (config.providers.xingchao.apiKey) ready.push('xingchao');
+  if (config.providers.nbpCloud.apiKey) ready.push('nbp-cloud');
+  if (config.providers.nbpNet.apiKey) ready.push('nbp-net');
+  return ready;
+}
+
+const keyVariable: Record<Exclude<ProviderId, 'mock'>, string> = {
+  xenodia: 'XENODIA_API_KEY',
+  xingchao: 'XINGCHAO_API_KEY',
+  'nbp-cloud': 'NBPCLOUD_API_KEY',
+  'nbp-net': 'NBPNET_API_KEY',
+};
+
+/** The variable holding `providerId`'s API key (for messages). */
+export function apiKeyVariable(providerId: Exclude<ProviderId, 'mock'>): string {
+  return keyVariable[providerId];
+}
+
+/** Builds the configuration from an environment record. Throws `ConfigError` naming each bad variable. */
+export function parseConfig(environment: Record<string, string | undefined>): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+  const config: Config = {
+    defaultProvider: env.PROVIDER ?? 'mock',
+    defaultModel: env.PROVIDER_MODEL,
+    providers: {
+      xenodia: { apiKey: env.XENODIA_API_KEY, baseUrl: env.XENODIA_BASE_URL },
+      xingchao: { apiKey: env.XINGCHAO_API_KEY, baseUrl: env.XINGCHAO_BASE_URL },
+      nbpCloud: { apiKey: env.NBPCLOUD_API_KEY, baseUrl: env.NBPCLOUD_BASE_URL },
+      nbpNet: { apiKey: env.NBPNET_API_KEY, baseUrl: env.NBPNET_BASE_URL, plan: env.NBPNET_PLAN ?? 'standard' },
+      mock: { delayMs: env.MOCK_DELAY_MS },
+    },
+    databasePath: env.DATABASE_PATH,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    jobs: {
+      deadlineMs: env.JOB_DEADLINE_SECONDS * 1000,
+      maxPerUser: env.MAX_JOBS_PER_USER,
+      maxInFlightPerProvider: env.PROVIDER_MAX_IN_FLIGHT,
+      pollConcurrencyPerProvider: env.POLL_CONCURRENCY,
+      retentionDays: env.JOB_RETENTION_DAYS,
+    },
+    quota: {
+      dailyCredits: env.QUOTA_DAILY_CREDITS,
+      costs: env.QUOTA_COSTS,
+      communityDailyCredits: env.QUOTA_COMMUNITY_DAILY_CREDITS,
+      adminUserIds: env.ADMIN_USER_IDS,
+    },
+    discord: env.DISCORD_TOKEN
+      ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APP_ID, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL }
+      : undefined,
+    slack: env.SLACK_BOT_TOKEN
+      ? {
+          botToken: env.SLACK_BOT_TOKEN,
+          appToken: env.SLACK_APP_TOKEN,
+          signingSecret: env.SLACK_SIGNING_SECRET,
+          apiUrl: env.SLACK_API_URL,
+          port: env.PORT,
+        }
+      : undefined,
+  };
+  if (config.defaultProvider !== 'mock' && !configuredProviders(config).includes(config.defaultProvider)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PROVIDER=${config.defaultProvider} needs ${apiKeyVariable(config.defaultProvider)} to be set`,
+    );
+  }
+  if (config.slack && !config.slack.appToken && !config.slack.signingSecret) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SLACK_BOT_TOKEN is set, so set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
+    );
+  }
+  return config;
+}
+
+/** Reads `.env` (when present) under the real environment, which wins, and parses the result. */
+export function loadConfig(options: { envFile?: string } = {}): Config {
+  const envFile = options.envFile ?? '.env';
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return parseConfig({ ...fromFile, ...process.env });
+}

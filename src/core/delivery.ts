@@ -1,0 +1,97 @@
+// The seam each chat platform implements so the runner can report progress, results and failures.
+import type { SerializedError } from './errors.ts';
+import type { ImageMimeType } from './image-type.ts';
+import type { AspectRatio, Origin, OutputFormat, Platform, ProviderId, Resolution } from './request.ts';
+
+/** What a user asked for, as shown next to progress and results. */
+export interface JobSummary {
+  jobId: string;
+  prompt: string;
+  provider: ProviderId;
+  model: string;
+  aspectRatio: AspectRatio | undefined;
+  resolution: Resolution;
+  outputFormat: OutputFormat;
+  referenceCount: number;
+  /** Platform-qualified requester id (`discord:123`). */
+  requesterKey: string;
+}
+
+/** A user's credits, as `/quota` shows them. */
+export interface QuotaBalance {
+  /** Credits left today; `Infinity` for admins. */
+  remaining: number;
+  /** Credits held by jobs still in flight. */
+  reserved: number;
+  /** The daily allowance. */
+  dailyCredits: number;
+  /** When the allowance resets (ms since epoch, next UTC midnight). */
+  resetsAt: number;
+  /** True for ids in ADMIN_USER_IDS (no limit). */
+  unlimited: boolean;
+}
+
+export type JobPhase = 'queued' | 'submitted' | 'running';
+
+/** A progress report; the runner throttles these before they reach the platform. */
+export interface JobProgress {
+  summary: JobSummary;
+  phase: JobPhase;
+  /** 1-based place in the user's or the provider's queue while `queued`. */
+  queuePosition?: number;
+  /** Why the job is queued ("you have 2 images in progress", "the provider is busy"). */
+  queueReason?: 'user_limit' | 'provider_limit';
+  /** 0-100 when the provider reports it. */
+  percent?: number;
+  /** Time since the job was accepted. */
+  elapsedMs: number;
+}
+
+/** The finished image, already downloaded and checked; adapters re-encode it if it exceeds their limit. */
+export interface JobImage {
+  data: Uint8Array;
+  mimeType: ImageMimeType;
+  /** Suggested file name (`nano-imagine-<job>.png`). */
+  filename: string;
+}
+
+export interface JobResult {
+  summary: JobSummary;
+  image: JobImage;
+  /** Credits charged for this image. */
+  cost: number;
+  /** The requester's balance after the charge. */
+  balance: QuotaBalance;
+  /** True when the same model can make a 4K version (the adapter shows a 4K button). */
+  canUpscale: boolean;
+  elapsedMs: number;
+}
+
+export interface JobFailure {
+  summary: JobSummary;
+  error: SerializedError;
+  /** Credits given back (0 when nothing had been charged). */
+  refunded: number;
+}
+
+/** Where a delivered result was posted, recorded so it is never posted twice. */
+export interface DeliveryReceipt {
+  /** Platform id of the message holding the image. */
+  messageId: string;
+}
+
+/** One per platform. Every method receives the job's stored `Origin`, so it works after a restart. */
+export interface Delivery {
+  readonly platform: Platform;
+  /** Shows progress in the user's pending message. Failures are logged, never fatal to the job. */
+  progress(origin: Origin, progress: JobProgress): Promise<void>;
+  /** Posts the image into the originating thread/channel and ends the pending message. */
+  deliver(origin: Origin, result: JobResult): Promise<DeliveryReceipt>;
+  /** Ends the pending message with the failure explained (and the refund). */
+  fail(origin: Origin, failure: JobFailure): Promise<void>;
+  /**
+   * After a crash between posting and recording, looks for an already-posted result of `jobId`
+   * so recovery does not post it twice. Undefined when the platform cannot tell.
+   */
+  findDelivered?(origin: Origin, jobId: string): Promise<DeliveryReceipt | undefined>;
+}
