@@ -1,0 +1,77 @@
+// What adapters call: start a job, look one up for buttons, read and change quotas. Implemented by the job runner.
+import type { ModelCapability } from './capabilities.ts';
+import type { Delivery, JobSummary, QuotaBalance } from './delivery.ts';
+import type { SerializedError } from './errors.ts';
+import type { JobState } from './job-store.ts';
+import type { GenerationRequest, Origin, ProviderId, Requester } from './request.ts';
+
+export interface StartOptions {
+  /** The platform's event/interaction id: a retried event returns the existing job, charged once. */
+  dedupeKey?: string;
+}
+
+export interface StartedJob {
+  jobId: string;
+  /** True when `dedupeKey` matched an existing job (nothing new was started or charged). */
+  duplicate: boolean;
+  summary: JobSummary;
+  /** Credits reserved. */
+  cost: number;
+  /** 1-based position when the job has to wait (user or provider limit), else undefined. */
+  queuePosition: number | undefined;
+  /** The requester's balance after the reservation. */
+  balance: QuotaBalance;
+}
+
+/** A stored job as adapters see it (to reroll, upscale or remix it, even after a restart). */
+export interface JobView {
+  id: string;
+  state: JobState;
+  summary: JobSummary;
+  /** The request as submitted, references included (bytes kept), ready to resubmit with a new origin. */
+  request: GenerationRequest;
+  origin: Origin;
+  error: SerializedError | null;
+  deliveredMessageId: string | null;
+  createdAt: number;
+}
+
+/** A provider users may pick, with its models (for command choices and help). */
+export interface ProviderChoice {
+  id: ProviderId;
+  displayName: string;
+  models: readonly ModelCapability[];
+  defaultModel: string;
+}
+
+export interface ImagineService {
+  /**
+   * Validates `request` against its provider, reserves credits, persists the job and starts it.
+   * Throws `BotError` (`invalid_request`, `quota_exceeded`) before anything is charged or sent.
+   */
+  start(request: GenerationRequest, options?: StartOptions): Promise<StartedJob>;
+  /** A stored job, or undefined when unknown or purged by retention. */
+  getJob(jobId: string): JobView | undefined;
+  /** The requester's credits today. */
+  balance(requester: Requester): QuotaBalance;
+  /** Credits per image at each tier (shown in help). */
+  costOf(request: Pick<GenerationRequest, 'resolution'>): number;
+  /** True for ids in ADMIN_USER_IDS. */
+  isAdmin(requester: Requester): boolean;
+  /** Adds credits to `targetKey` (`discord:123`) today. The adapter checks permissions first. */
+  grant(targetKey: string, amount: number, actor: Requester): QuotaBalance;
+  /** Restores `targetKey`'s balance to the daily allowance. */
+  reset(targetKey: string, actor: Requester): QuotaBalance;
+  /** Providers that are configured, default first. */
+  providers(): ProviderChoice[];
+  /** The provider used when a request names none, and its default model. */
+  readonly defaultProvider: ProviderId;
+  readonly defaultModel: string | undefined;
+  /** Registers a platform's delivery; jobs from that platform report through it. */
+  registerDelivery(delivery: Delivery): void;
+}
+
+/** `discord:123` — the key quotas and admin lists use. */
+export function requesterKey(requester: Pick<Requester, 'platform' | 'userId'>): string {
+  return `${requester.platform}:${requester.userId}`;
+}
