@@ -48,6 +48,8 @@ export interface ProviderCapabilities {
   completion: 'sync' | 'async' | 'either';
   /** Typical generation time per tier in seconds, used to pace polling and size deadlines. */
   typicalSeconds: Record<Resolution, number>;
+  /** Generations the provider allows at once for this account (e.g. a plan limit); unset = no own limit. */
+  maxConcurrentTasks?: number;
 }
 
 /** The model entry for `modelId`, or undefined. */

@@ -1,0 +1,74 @@
+// Configuration: defaults, parsing, and errors that name the variable to set.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configuredProviders, loadConfig, parseConfig } from '../src/config.ts';
+
+function configError(environment: Record<string, string>): string {
+  try {
+    parseConfig(environment);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('works offline with an empty environment', () => {
+    const config = parseConfig({});
+    expect(config.defaultProvider).toBe('mock');
+    expect(config.databasePath).toBe('data/bot.db');
+    expect(config.quota.costs).toEqual({ '1K': 1, '2K': 1, '4K': 2 });
+    expect(config.jobs).toMatchObject({ deadlineMs: 600_000, maxPerUser: 2, maxInFlightPerProvider: 16, retentionDays: 30 });
+    expect(config.discord).toBeUndefined();
+    expect(config.slack).toBeUndefined();
+    expect(configuredProviders(config)).toEqual(['mock']);
+  });
+
+  it('names the variable when a value is bad', () => {
+    expect(configError({ PROVIDER: 'dalle' })).toContain('PROVIDER: must be one of xenodia, xingchao, nbp-cloud, nbp-net, mock');
+    expect(configError({ MAX_JOBS_PER_USER: 'two' })).toContain('MAX_JOBS_PER_USER: must be a whole number of at least 1; got "two"');
+    expect(configError({ XENODIA_BASE_URL: 'not a url' })).toContain('XENODIA_BASE_URL');
+    expect(configError({ QUOTA_COSTS: '1K=1,8K=3' })).toContain('QUOTA_COSTS');
+    expect(configError({ ADMIN_USER_IDS: '123' })).toContain('ADMIN_USER_IDS: "123" must be platform-qualified');
+    expect(configError({ NBPNET_PLAN: 'gold' })).toContain('NBPNET_PLAN: must be free, standard or pro');
+  });
+
+  it('requires the key of the chosen provider and a Slack transport', () => {
+    expect(configError({ PROVIDER: 'xenodia' })).toContain('PROVIDER=xenodia needs XENODIA_API_KEY');
+    expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1' })).toContain('SLACK_APP_TOKEN');
+  });
+
+  it('parses quotas, admins and platform settings', () => {
+    const config = parseConfig({
+      PROVIDER: 'nbp-net',
+      NBPNET_API_KEY: 'sk-test',
+      NBPNET_PLAN: 'free',
+      QUOTA_COSTS: '1K=2, 4K=5',
+      ADMIN_USER_IDS: 'discord:123, slack:U456',
+      DISCORD_TOKEN: 'token',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'secret',
+      XENODIA_BASE_URL: 'http://127.0.0.1:9999/',
+    });
+    expect(config.quota.costs).toEqual({ '1K': 2, '2K': 1, '4K': 5 });
+    expect(config.quota.adminUserIds).toEqual(['discord:123', 'slack:U456']);
+    expect(config.providers.nbpNet.plan).toBe('free');
+    expect(config.providers.xenodia.baseUrl).toBe('http://127.0.0.1:9999');
+    expect(config.discord?.token).toBe('token');
+    expect(config.slack?.port).toBe(3000);
+    expect(configuredProviders(config)).toEqual(['mock', 'nbp-net']);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads .env under the real environment', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'nano-config-'));
+    const envFile = join(directory, '.env');
+    writeFileSync(envFile, 'MOCK_DELAY_MS=1234\nLOG_LEVEL=debug\n');
+    const config = loadConfig({ envFile });
+    expect(config.providers.mock.delayMs).toBe(1234);
+  });
+});
