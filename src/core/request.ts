@@ -31,7 +31,7 @@ export type ReferenceSource = (typeof referenceSources)[number];
 export const referenceSchema = z
   .object({
     /** The image bytes, when we hold them. */
-    data: z.instanceof(Uint8Array).optional(),
+    data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be bytes').optional(),
     /** A URL the provider can fetch itself. */
     url: z.string().url().optional(),
     /** File name for multipart uploads and messages; never used to decide the type. */
