@@ -1,0 +1,84 @@
+// Task timing for the provider fakes: each task finishes after a (jittered) latency, with rising progress.
+import { randomUUID } from 'node:crypto';
+import type { TaskBehaviour } from './fake-faults.ts';
+
+/** Latency settings shared by every fake. */
+export interface TaskTiming {
+  /** Nominal time from creation to result, in ms. */
+  latencyMs: number;
+  /** Random spread as a fraction of the latency (0.2 = ±20 %). */
+  jitter: number;
+}
+
+/** One fake task. State is computed from timestamps, so thousands cost no timers. */
+export interface FakeTask<Extra> {
+  id: string;
+  createdAt: number;
+  durationMs: number;
+  behaviour: TaskBehaviour;
+  /** Failure text for `fails` tasks. */
+  failureMessage: string | undefined;
+  /** Provider-specific data (model, requested size, ...). */
+  extra: Extra;
+}
+
+/** A task's state at one moment. */
+export interface TaskView {
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  /** 0-100, rising with elapsed time. */
+  progress: number;
+  /** Nominal time left, in ms. */
+  remainingMs: number;
+}
+
+/** The share of a task's duration spent queued before it starts generating. */
+const queuedShare = 0.1;
+
+/** Jittered duration for one task. */
+export function jitteredLatency(timing: TaskTiming): number {
+  const spread = timing.latencyMs * timing.jitter;
+  return Math.max(0, Math.round(timing.latencyMs + (Math.random() * 2 - 1) * spread));
+}
+
+/** All tasks of one fake. */
+export class TaskBook<Extra> {
+  private readonly tasks = new Map<string, FakeTask<Extra>>();
+
+  constructor(private readonly idPrefix = '') {}
+
+  /** Records a new task. */
+  create(extra: Extra, timing: TaskTiming, behaviour: TaskBehaviour, failureMessage: string | undefined): FakeTask<Extra> {
+    const task: FakeTask<Extra> = {
+      id: `${this.idPrefix}${randomUUID()}`,
+      createdAt: Date.now(),
+      durationMs: jitteredLatency(timing),
+      behaviour,
+      failureMessage,
+      extra,
+    };
+    this.tasks.set(task.id, task);
+    return task;
+  }
+
+  get(id: string): FakeTask<Extra> | undefined {
+    return this.tasks.get(id);
+  }
+
+  /** Tasks created so far. */
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  /** The state of `task` at `now`. */
+  view(task: FakeTask<Extra>, now = Date.now()): TaskView {
+    const elapsed = now - task.createdAt;
+    const remainingMs = Math.max(0, task.durationMs - elapsed);
+    if (task.behaviour === 'neverFinishes' || elapsed < task.durationMs) {
+      const fraction = task.durationMs === 0 ? 0.99 : Math.min(0.99, elapsed / task.durationMs);
+      if (fraction < queuedShare) return { state: 'queued', progress: 0, remainingMs };
+      return { state: 'running', progress: Math.max(1, Math.floor(fraction * 100)), remainingMs };
+    }
+    if (task.behaviour === 'fails') return { state: 'failed', progress: 100, remainingMs: 0 };
+    return { state: 'succeeded', progress: 100, remainingMs: 0 };
+  }
+}
