@@ -1,0 +1,76 @@
+// Builds the `data` of INTERACTION_CREATE payloads: slash commands, context menus, buttons and modal submits.
+import { nextSnowflake } from './ids.ts';
+import type { FakeAttachment, FakeMessage } from './message-store.ts';
+import type { FakeUser, FakeWorld } from './world.ts';
+
+/** A value a test passes for a slash-command option; its Discord option type is inferred. */
+export type OptionValue = string | number | boolean | FakeUser | FakeAttachment;
+
+function isAttachment(value: OptionValue): value is FakeAttachment {
+  return typeof value === 'object' && 'url' in value;
+}
+
+function isUser(value: OptionValue): value is FakeUser {
+  return typeof value === 'object' && 'username' in value;
+}
+
+/** `data` of a chat-input command, with attachments and users in `resolved` as Discord sends them. */
+export function slashCommandData(
+  world: FakeWorld,
+  commandId: string,
+  name: string,
+  options: Record<string, OptionValue>,
+  subcommand?: string,
+): Record<string, unknown> {
+  const resolved: { attachments: Record<string, FakeAttachment>; users: Record<string, FakeUser>; members: Record<string, unknown> } = {
+    attachments: {}, users: {}, members: {},
+  };
+  const built = Object.entries(options).map(([optionName, value]) => {
+    if (isAttachment(value)) {
+      resolved.attachments[value.id] = value;
+      return { name: optionName, type: 11, value: value.id };
+    }
+    if (isUser(value)) {
+      resolved.users[value.id] = value;
+      const { user: _user, ...member } = world.member(value, '0');
+      resolved.members[value.id] = member;
+      return { name: optionName, type: 6, value: value.id };
+    }
+    if (typeof value === 'number') return { name: optionName, type: Number.isInteger(value) ? 4 : 10, value };
+    if (typeof value === 'boolean') return { name: optionName, type: 5, value };
+    return { name: optionName, type: 3, value };
+  });
+  return {
+    id: commandId, name, type: 1, guild_id: world.guildId,
+    options: subcommand === undefined ? built : [{ name: subcommand, type: 1, options: built }],
+    resolved,
+  };
+}
+
+/** `data` of a message context-menu command aimed at `target`. */
+export function messageCommandData(commandId: string, name: string, target: FakeMessage): Record<string, unknown> {
+  return { id: commandId, name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: { ...target } } } };
+}
+
+/** `data` of a button press. */
+export function buttonData(customId: string): Record<string, unknown> {
+  return { custom_id: customId, component_type: 2 };
+}
+
+/** `data` of a modal submit with one text input per entry of `fields`. */
+export function modalSubmitData(customId: string, fields: Record<string, string>): Record<string, unknown> {
+  return {
+    custom_id: customId,
+    components: Object.entries(fields).map(([fieldId, value]) => ({
+      type: 1, id: Number(nextSnowflake().slice(-6)), components: [{ type: 4, custom_id: fieldId, value }],
+    })),
+  };
+}
+
+/** The custom ids of every button in a message's component rows. */
+export function buttonIds(message: { components: unknown[] }): string[] {
+  return message.components.flatMap((row) => {
+    const children = (row as { components?: Array<{ custom_id?: string }> }).components ?? [];
+    return children.flatMap((child) => (child.custom_id === undefined ? [] : [child.custom_id]));
+  });
+}

@@ -1,0 +1,87 @@
+// The fake Discord's fixed world: one guild with a text channel and a thread, the bot and its users.
+import { nextSnowflake } from './ids.ts';
+
+/** A user as Discord serializes it. */
+export interface FakeUser {
+  id: string;
+  username: string;
+  global_name: string | null;
+  discriminator: string;
+  avatar: null;
+  bot?: boolean;
+}
+
+/** A guild channel as Discord serializes it (text channel or public thread). */
+export type FakeChannel = Record<string, unknown> & { id: string; type: number; name: string };
+
+/** Manage Server + Administrator, as a string bit set (what an owner's `permissions` carries). */
+export const ownerPermissions = ((1n << 3n) | (1n << 5n) | (1n << 11n) | (1n << 15n)).toString();
+/** View channel, send messages, attach files, use application commands. */
+export const memberPermissions = ((1n << 10n) | (1n << 11n) | (1n << 15n) | (1n << 31n)).toString();
+
+/** Everything that exists before any test acts. */
+export class FakeWorld {
+  readonly applicationId = nextSnowflake();
+  readonly botUser: FakeUser;
+  readonly guildId = nextSnowflake();
+  readonly channelId = nextSnowflake();
+  readonly threadId = nextSnowflake();
+  private readonly users = new Map<string, FakeUser>();
+  private readonly channels = new Map<string, FakeChannel>();
+
+  constructor() {
+    this.botUser = { id: this.applicationId, username: 'Nano Imagine', global_name: null, discriminator: '0', avatar: null, bot: true };
+    this.users.set(this.botUser.id, this.botUser);
+    this.channels.set(this.channelId, {
+      id: this.channelId, type: 0, guild_id: this.guildId, name: 'general', position: 0, permission_overwrites: [],
+      nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0,
+    });
+    this.channels.set(this.threadId, {
+      id: this.threadId, type: 11, guild_id: this.guildId, name: 'image ideas', parent_id: this.channelId,
+      owner_id: this.botUser.id, last_message_id: null, rate_limit_per_user: 0, flags: 0, message_count: 0, member_count: 1,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+    });
+  }
+
+  /** Creates a member of the guild. */
+  addUser(username: string): FakeUser {
+    const user: FakeUser = { id: nextSnowflake(), username, global_name: username, discriminator: '0', avatar: null };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  user(userId: string): FakeUser | undefined {
+    return this.users.get(userId);
+  }
+
+  channel(channelId: string): FakeChannel | undefined {
+    return this.channels.get(channelId);
+  }
+
+  /** A guild member object for `user` with `permissions`. */
+  member(user: FakeUser, permissions: string): Record<string, unknown> {
+    return {
+      user, roles: [], permissions, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0,
+      nick: null, avatar: null, premium_since: null, pending: false, communication_disabled_until: null,
+    };
+  }
+
+  /** The GUILD_CREATE payload: without it discord.js waits 15 s and drops messages of unknown channels. */
+  guildCreate(): Record<string, unknown> {
+    const channels = [...this.channels.values()].filter((channel) => channel.type !== 11);
+    const threads = [...this.channels.values()].filter((channel) => channel.type === 11);
+    return {
+      id: this.guildId, name: 'Fake Guild', icon: null, splash: null, discovery_splash: null, owner_id: nextSnowflake(),
+      afk_channel_id: null, afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
+      explicit_content_filter: 0, features: [], mfa_level: 0, application_id: null, system_channel_id: null,
+      system_channel_flags: 0, rules_channel_id: null, vanity_url_code: null, description: null, banner: null,
+      premium_tier: 0, preferred_locale: 'en-US', public_updates_channel_id: null, nsfw_level: 0,
+      premium_progress_bar_enabled: false, safety_alerts_channel_id: null,
+      roles: [{ id: this.guildId, name: '@everyone', color: 0, hoist: false, icon: null, unicode_emoji: null,
+        position: 0, permissions: memberPermissions, managed: false, mentionable: false, flags: 0 }],
+      emojis: [], stickers: [], soundboard_sounds: [], joined_at: new Date(0).toISOString(), large: false,
+      unavailable: false, member_count: 2, voice_states: [], presences: [], stage_instances: [],
+      guild_scheduled_events: [], members: [this.member(this.botUser, memberPermissions)], channels, threads,
+    };
+  }
+}
