@@ -1,0 +1,245 @@
+// The contract every image provider honours, run against each real client talking HTTP to its local fake.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../src/core/errors.ts';
+import { sniffImageType } from '../../src/core/image-type.ts';
+import type { FakeFault, FaultSettings } from '../fakes/providers/fake-faults.ts';
+import type { FakeProvider } from '../fakes/providers/fake-provider-base.ts';
+import { providerHarnesses, type HarnessRun, type HarnessSettings } from './provider-harnesses.ts';
+import {
+  botErrorFrom,
+  download,
+  fileReference,
+  providerRequest,
+  referenceJpeg,
+  referencePng,
+  submitAndDrive,
+  urlOf,
+  urlReference,
+} from './provider-test-support.ts';
+
+interface FaultCase {
+  fault: FakeFault;
+  settings?: FaultSettings;
+  code: ErrorCode;
+  status: number;
+  retryable: boolean;
+  retryAfterMs?: number;
+  messageIncludes?: string;
+}
+
+const faultCases: FaultCase[] = [
+  { fault: 'status400', settings: { message: 'prompt violates the content policy' }, code: 'provider_rejected', status: 400, retryable: false, messageIncludes: 'prompt violates the content policy' },
+  { fault: 'status401', code: 'provider_auth', status: 401, retryable: false },
+  { fault: 'status402', code: 'provider_billing', status: 402, retryable: false },
+  { fault: 'status429', settings: { retryAfter: '3' }, code: 'provider_rate_limited', status: 429, retryable: true, retryAfterMs: 3000 },
+  { fault: 'status500', code: 'provider_failed', status: 500, retryable: true },
+  { fault: 'status502', code: 'provider_failed', status: 502, retryable: true },
+  { fault: 'malformedJson', code: 'provider_failed', status: 200, retryable: true },
+];
+
+describe.each(providerHarnesses)('$id provider contract', (harness) => {
+  let run: HarnessRun | undefined;
+
+  afterEach(async () => {
+    await run?.close();
+    run = undefined;
+  });
+
+  async function start(settings: Partial<HarnessSettings> = {}): Promise<HarnessRun & { fake: FakeProvider }> {
+    run = await harness.start({ latencyMs: 40, ...settings });
+    if (run.fake === undefined) throw new Error(`${harness.id} has no fake to inspect`);
+    return run as HarnessRun & { fake: FakeProvider };
+  }
+
+  it('declares coherent capabilities as data', async () => {
+    const { provider } = await start();
+    const { capabilities } = provider;
+    expect(provider.id).toBe(harness.id);
+    expect(capabilities.models.map((model) => model.id)).toContain(capabilities.defaultModel);
+    for (const model of capabilities.models) {
+      expect(model.aspectRatios.length).toBeGreaterThan(0);
+      expect(model.resolutions).toContain('1K');
+    }
+    expect(capabilities.references.acceptsFiles).toBe(harness.acceptsFiles);
+    expect(capabilities.references.maxCount).toBeGreaterThan(0);
+    expect(capabilities.maxPromptLength).toBeGreaterThanOrEqual(1000);
+    expect(capabilities.typicalSeconds['4K']).toBeGreaterThan(capabilities.typicalSeconds['1K']);
+    expect(capabilities.completion === 'sync').toBe(!harness.polls);
+  });
+
+  it('generates from a text prompt, sending the bearer key on every call, and the result URL serves a real PNG', async () => {
+    const { provider, fake, dispatcher } = await start();
+    const driven = await submitAndDrive(provider, providerRequest(provider.capabilities.defaultModel));
+    expect(driven.final.status).toBe('succeeded');
+    if (driven.final.status !== 'succeeded') return;
+    expect(driven.final.images).toHaveLength(1);
+    const result = await download(urlOf(driven.final.images[0]), dispatcher);
+    expect(result.status).toBe(200);
+    expect(sniffImageType(result.bytes)).toBe('image/png');
+
+    const calls = fake.apiRequests();
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    for (const call of calls) expect(call.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    const create = calls[0]!;
+    expect(create.bodyKind).toBe('json');
+    expect(harness.receivedPrompt(create)).toBe('A banana astronaut on the moon');
+    expect(harness.receivedUrls(create)).toEqual([]);
+  });
+
+  it('sends URL references in order, as JSON, without uploading anything', async () => {
+    const { provider, fake } = await start();
+    const urls = ['https://cdn.example.com/a.png', 'https://cdn.example.com/b.jpg'];
+    const driven = await submitAndDrive(
+      provider,
+      providerRequest(provider.capabilities.defaultModel, { references: urls.map(urlReference) }),
+    );
+    expect(driven.final.status).toBe('succeeded');
+    const create = fake.apiRequests()[0]!;
+    expect(create.bodyKind).toBe('json');
+    expect(harness.receivedUrls(create)).toEqual(urls);
+    expect(harness.receivedFiles(create)).toEqual([]);
+  });
+
+  if (harness.acceptsFiles) {
+    it('uploads byte references as multipart files with their exact bytes, next to URL references', async () => {
+      const { provider, fake } = await start();
+      const png = await referencePng();
+      const jpeg = await referenceJpeg();
+      const references = [
+        fileReference(png, 'image/png', 'sketch.png'),
+        urlReference('https://cdn.example.com/style.webp'),
+        fileReference(jpeg, 'image/jpeg'),
+      ];
+      const driven = await submitAndDrive(provider, providerRequest(provider.capabilities.defaultModel, { references }));
+      expect(driven.final.status).toBe('succeeded');
+      const create = fake.apiRequests()[0]!;
+      expect(create.bodyKind).toBe('multipart');
+      expect(create.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+      expect(harness.receivedPrompt(create)).toBe('A banana astronaut on the moon');
+      expect(harness.receivedUrls(create)).toEqual(['https://cdn.example.com/style.webp']);
+      const files = harness.receivedFiles(create);
+      expect(files.map((file) => file.sniffedType)).toEqual(['image/png', 'image/jpeg']);
+      expect(files.map((file) => file.declaredType)).toEqual(['image/png', 'image/jpeg']);
+      expect(Buffer.from(files[0]!.bytes).equals(Buffer.from(png))).toBe(true);
+      expect(Buffer.from(files[1]!.bytes).equals(Buffer.from(jpeg))).toBe(true);
+      expect(files[0]!.filename).toBe('sketch.png');
+    });
+  } else {
+    it('refuses a byte-only reference before sending anything, and sends the URL of a reference that has both', async () => {
+      const { provider, fake } = await start();
+      const png = await referencePng();
+      const error = await botErrorFrom(
+        provider.submit(providerRequest(provider.capabilities.defaultModel, { references: [fileReference(png, 'image/png')] })),
+      );
+      expect(error.code).toBe('invalid_request');
+      expect(error.message).toMatch(/URL/);
+      expect(fake.apiRequests()).toHaveLength(0);
+
+      const both = { ...fileReference(png, 'image/png'), url: 'https://cdn.example.com/both.png' };
+      await provider.submit(providerRequest(provider.capabilities.defaultModel, { references: [both] }));
+      expect(harness.receivedUrls(fake.apiRequests()[0]!)).toEqual(['https://cdn.example.com/both.png']);
+    });
+  }
+
+  if (harness.polls) {
+    it('polls a task to success with progress that never goes back', async () => {
+      const { provider } = await start({ latencyMs: 400 });
+      const driven = await submitAndDrive(provider, providerRequest(provider.capabilities.defaultModel), { intervalMs: 25 });
+      expect(driven.submitted.kind).toBe('task');
+      if (driven.submitted.kind === 'task') {
+        expect(driven.submitted.task.providerId).toBe(harness.id);
+        expect(driven.submitted.task.model).toBe(provider.capabilities.defaultModel);
+      }
+      expect(driven.final.status).toBe('succeeded');
+      expect(driven.pending.length).toBeGreaterThan(2);
+      const progress = driven.pending.flatMap((outcome) => (outcome.progress === undefined ? [] : [outcome.progress]));
+      expect(progress.length).toBeGreaterThan(0);
+      expect([...progress].sort((left, right) => left - right)).toEqual(progress);
+      expect(progress.at(-1)!).toBeGreaterThan(progress[0]!);
+    });
+
+    it('throws a retryable error when one poll fails, and the next poll still works', async () => {
+      const { provider, fake } = await start({ latencyMs: 100 });
+      const submitted = await provider.submit(providerRequest(provider.capabilities.defaultModel));
+      if (submitted.kind !== 'task') throw new Error('expected a task');
+      fake.setFault('status500', { on: 'poll', times: 1 });
+      const error = await botErrorFrom(provider.poll(submitted.task));
+      expect(error).toMatchObject({ code: 'provider_failed', retryable: true, status: 500 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect((await provider.poll(submitted.task)).status).toBe('succeeded');
+    });
+
+    it('keeps a task that never finishes pending', async () => {
+      const { provider, fake } = await start({ latencyMs: 50 });
+      fake.setFault('taskNeverFinishes');
+      const submitted = await provider.submit(providerRequest(provider.capabilities.defaultModel));
+      if (submitted.kind !== 'task') throw new Error('expected a task');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        expect((await provider.poll(submitted.task)).status).toBe('pending');
+      }
+    });
+  } else {
+    it('answers synchronously after the generation time, and has nothing to poll', async () => {
+      const { provider } = await start({ latencyMs: 300 });
+      const started = Date.now();
+      const outcome = await provider.submit(providerRequest(provider.capabilities.defaultModel));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(outcome.kind).toBe('completed');
+      const error = await botErrorFrom(provider.poll({ providerId: harness.id, taskId: 'x', model: 'x', submittedAt: 0 }));
+      expect(error.retryable).toBe(false);
+    });
+  }
+
+  it('reports a failed generation with the provider\'s reason', async () => {
+    const { provider, fake } = await start({ latencyMs: 60 });
+    fake.setFault('taskFails', { message: 'the safety filter blocked this image' });
+    if (harness.polls) {
+      const driven = await submitAndDrive(provider, providerRequest(provider.capabilities.defaultModel));
+      expect(driven.final.status).toBe('failed');
+      if (driven.final.status !== 'failed') return;
+      expect(driven.final.outcome.error.code).toBe('provider_failed');
+      expect(driven.final.outcome.error.message).toContain('the safety filter blocked this image');
+    } else {
+      const error = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));
+      expect(error.code).toBe('provider_failed');
+      expect(error.message).toContain('the safety filter blocked this image');
+    }
+  });
+
+  for (const faultCase of faultCases.filter((candidate) => harness.faults.includes(candidate.fault))) {
+    it(`maps ${faultCase.fault} on create to ${faultCase.code}, sending the create only once`, async () => {
+      const { provider, fake } = await start();
+      fake.setFault(faultCase.fault, faultCase.settings);
+      const error = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));
+      expect(error.code).toBe(faultCase.code);
+      expect(error.status).toBe(faultCase.status);
+      expect(error.retryable).toBe(faultCase.retryable);
+      if (faultCase.retryAfterMs !== undefined) expect(error.retryAfterMs).toBe(faultCase.retryAfterMs);
+      if (faultCase.messageIncludes !== undefined) expect(error.message).toContain(faultCase.messageIncludes);
+      expect(error.message).not.toContain(fake.apiKey);
+      expect(fake.apiRequests()).toHaveLength(1);
+    });
+  }
+
+  it('maps a wrong key to provider_auth without echoing the key', async () => {
+    const { provider, fake } = await start({ clientKey: 'sk-wrong-key-123456' });
+    const error = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));
+    expect(error).toMatchObject({ code: 'provider_auth', status: 401 });
+    expect(error.message).not.toContain('sk-wrong-key-123456');
+    expect(fake.apiRequests()[0]!.headers.authorization).toBe('Bearer sk-wrong-key-123456');
+  });
+
+  it('gives up on a create that never answers with provider_timeout, and honours an abort signal', async () => {
+    const { provider, fake } = await start({ createTimeoutMs: 200 });
+    fake.setFault('hang');
+    const timedOut = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));
+    expect(timedOut.code).toBe('provider_timeout');
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const cancelled = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel), controller.signal));
+    expect(cancelled.code).toBe('cancelled');
+    expect(fake.apiRequests()).toHaveLength(2);
+  });
+});
