@@ -1,0 +1,67 @@
+// Creates the discord.js client with the least intents, and logs it in (falling back when MESSAGE_CONTENT is not enabled).
+import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import type { Logger } from '../../log.ts';
+import { noMentions } from './status-message.ts';
+
+export interface ClientSettings {
+  /** REST base (`https://discord.com/api` by default; DISCORD_API_URL for proxies and the local fake). */
+  apiUrl?: string;
+  /** Ask for MESSAGE_CONTENT (privileged: it must be switched on in the Developer Portal). */
+  messageContent: boolean;
+}
+
+/** A client with Guilds + GuildMessages (+ MessageContent when asked), no pings by default, small caches. */
+export function createDiscordClient(settings: ClientSettings): Client {
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages];
+  if (settings.messageContent) intents.push(GatewayIntentBits.MessageContent);
+  return new Client({
+    intents,
+    allowedMentions: noMentions,
+    // Reply-to-remix only needs recent messages; a small cache keeps memory flat on busy servers.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 200 }),
+    ...(settings.apiUrl === undefined ? {} : { rest: { api: settings.apiUrl } }),
+  });
+}
+
+/** Discord closes the gateway with 4014 when an intent is requested that the portal has not enabled. */
+function isDisallowedIntents(error: unknown): boolean {
+  return error instanceof Error && /disallowed intents/i.test(error.message);
+}
+
+/** Logs in and resolves once the client is ready (guilds received), not merely connected. */
+async function loginAndWait(client: Client, token: string): Promise<void> {
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(token);
+  await ready;
+}
+
+/**
+ * Logs in with MESSAGE_CONTENT, and without it when Discord refuses the intent. Returns the ready
+ * client and whether message content is available (reply-to-remix then needs a mention).
+ */
+export async function connectDiscord(
+  token: string,
+  apiUrl: string | undefined,
+  logger: Logger,
+): Promise<{ client: Client; messageContent: boolean }> {
+  const withContent = createDiscordClient({ ...(apiUrl === undefined ? {} : { apiUrl }), messageContent: true });
+  try {
+    await loginAndWait(withContent, token);
+    return { client: withContent, messageContent: true };
+  } catch (error) {
+    await withContent.destroy();
+    if (!isDisallowedIntents(error)) throw error;
+  }
+  logger.warn(
+    'The Message Content intent is not enabled for this application in the Discord Developer Portal; ' +
+      'reply-to-remix will only work when the reply mentions the bot.',
+  );
+  const withoutContent = createDiscordClient({ ...(apiUrl === undefined ? {} : { apiUrl }), messageContent: false });
+  try {
+    await loginAndWait(withoutContent, token);
+  } catch (error) {
+    await withoutContent.destroy();
+    throw error;
+  }
+  return { client: withoutContent, messageContent: false };
+}

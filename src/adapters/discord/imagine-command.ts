@@ -1,0 +1,51 @@
+// /imagine: defer at once, download the attached images, build the request and start the job.
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { GenerationRequest, ProviderId, Resolution } from '../../core/request.ts';
+import { attachmentInfo, intakeAttachments } from './attachments.ts';
+import { imagineOptions } from './command-names.ts';
+import type { DiscordContext } from './context.ts';
+import { interactionOrigin, requesterOf } from './origin.ts';
+import { startJob } from './start-job.ts';
+import { noMentions } from './status-message.ts';
+
+/** The provider that offers `model` when the user named a model but no provider. */
+function providerOfModel(context: DiscordContext, model: string): ProviderId | undefined {
+  return context.service.providers().find((choice) => choice.models.some((candidate) => candidate.id === model))?.id;
+}
+
+/** Handles `/imagine`. */
+export async function handleImagine(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  // The first answer must reach Discord within 3 s; everything slow happens after it.
+  await interaction.deferReply();
+  const options = interaction.options;
+  const attachments = imagineOptions.images.flatMap((name) => {
+    const attachment = options.getAttachment(name);
+    return attachment ? [attachmentInfo(attachment)] : [];
+  });
+  const [reply, intake] = await Promise.all([
+    interaction.fetchReply().catch(() => undefined),
+    intakeAttachments(attachments, 'attachment', context.intake),
+  ]);
+  const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
+  if (!intake.ok) {
+    await show(intake.reason);
+    return;
+  }
+  const model = options.getString(imagineOptions.model) ?? undefined;
+  const namedProvider = options.getString(imagineOptions.provider) as ProviderId | null;
+  const provider = namedProvider ?? (model === undefined ? undefined : providerOfModel(context, model)) ?? context.service.defaultProvider;
+  const aspectRatio = options.getString(imagineOptions.aspect) ?? undefined;
+  const resolution = (options.getString(imagineOptions.resolution) ?? '1K') as Resolution;
+  const request: GenerationRequest = {
+    prompt: options.getString(imagineOptions.prompt, true),
+    references: intake.references,
+    ...(aspectRatio === undefined ? {} : { aspectRatio }),
+    resolution,
+    outputFormat: 'png',
+    provider,
+    ...(model === undefined ? {} : { model }),
+    requester: requesterOf(interaction.user, interaction.guildId),
+    origin: interactionOrigin(interaction, reply?.id),
+  };
+  await startJob(context, request, `discord:interaction:${interaction.id}`, show);
+}

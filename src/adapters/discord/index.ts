@@ -1,0 +1,96 @@
+// Entry point of the Discord adapter: connects, registers the Delivery, and wires every handler.
+import { Events, type Client } from 'discord.js';
+import type { Dispatcher } from 'undici';
+import type { Delivery } from '../../core/delivery.ts';
+import type { ImagineService } from '../../core/imagine-service.ts';
+import type { ProviderId } from '../../core/request.ts';
+import { hostsOf, platformFileHosts } from '../../core/trusted-hosts.ts';
+import type { Logger } from '../../log.ts';
+import { connectDiscord } from './client.ts';
+import type { DiscordContext } from './context.ts';
+import { createDiscordDelivery } from './delivery.ts';
+import { createInteractionListener } from './interaction-router.ts';
+import { MessageImageCache } from './message-image-cache.ts';
+import { RecentIds } from './recent-ids.ts';
+import { handleReplyRemix } from './reply-remix.ts';
+
+export interface DiscordBotOptions {
+  /** The bot token (DISCORD_TOKEN). */
+  token: string;
+  /** REST base override (DISCORD_API_URL); its host is also trusted for attachments. */
+  apiUrl?: string;
+  service: ImagineService;
+  logger: Logger;
+  /** Hosts attachments may be downloaded from; default Discord's CDN plus the host of `apiUrl`. */
+  attachmentHosts?: readonly string[];
+  /** Least time between two progress edits of one message; default 3 s. */
+  progressIntervalMs?: number;
+  /** Dispatcher for attachment downloads (proxies, tests). */
+  downloadDispatcher?: Dispatcher;
+}
+
+export interface DiscordBot {
+  delivery: Delivery;
+  client: Client;
+  /** Whether MESSAGE_CONTENT was granted (else reply-to-remix needs a mention). */
+  messageContent: boolean;
+  stop(): Promise<void>;
+}
+
+/** The largest attachment downloaded (above every provider's per-image limit). */
+const maxAttachmentBytes = 32 * 1024 * 1024;
+const attachmentTimeoutMs = 30_000;
+
+/**
+ * Connects to Discord, waits until ready, registers the Delivery with `service` and handles
+ * /imagine, /quota, /imagine-admin, the Remix command, buttons, modals and reply-to-remix.
+ */
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const logger = options.logger.child({ platform: 'discord' });
+  const { client, messageContent } = await connectDiscord(options.token, options.apiUrl, logger);
+  const displayNames = new Map<ProviderId, string>(options.service.providers().map((choice) => [choice.id, choice.displayName]));
+  const names = (id: ProviderId) => displayNames.get(id) ?? id;
+  const delivery = createDiscordDelivery({
+    client,
+    names,
+    logger,
+    ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+  });
+  const context: DiscordContext = {
+    client,
+    service: options.service,
+    delivery,
+    logger,
+    names,
+    intake: {
+      trustedHosts: options.attachmentHosts ?? [...platformFileHosts, ...hostsOf([options.apiUrl])],
+      maxBytes: maxAttachmentBytes,
+      timeoutMs: attachmentTimeoutMs,
+      ...(options.downloadDispatcher === undefined ? {} : { dispatcher: options.downloadDispatcher }),
+    },
+    messageImages: new MessageImageCache(),
+    handledMessages: new RecentIds(),
+    messageContent,
+  };
+  options.service.registerDelivery(delivery);
+
+  const onInteraction = createInteractionListener(context);
+  const onMessage = (message: Parameters<typeof handleReplyRemix>[1]) =>
+    handleReplyRemix(context, message).catch((error: unknown) => logger.error({ err: error, messageId: message.id }, 'reply-to-remix failed'));
+  client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction));
+  client.on(Events.MessageCreate, (message) => void onMessage(message));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  logger.info({ user: client.user?.tag, messageContent }, 'connected to Discord');
+
+  return {
+    delivery,
+    client,
+    messageContent,
+    async stop() {
+      client.removeAllListeners(Events.InteractionCreate);
+      client.removeAllListeners(Events.MessageCreate);
+      await delivery.stop();
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// Edits or posts a job's status message: through the interaction token while it lives, else through the channel.
+import {
+  DiscordAPIError,
+  InteractionWebhook,
+  type ActionRowBuilder,
+  type AttachmentPayload,
+  type ButtonBuilder,
+  type Client,
+  type Message,
+  type MessageMentionOptions,
+} from 'discord.js';
+import type { Origin } from '../../core/request.ts';
+
+/** Prompts are echoed back; nothing we send may ping anyone, including the replied-to user. */
+export const noMentions: MessageMentionOptions = { parse: [], repliedUser: false };
+
+/** Interaction tokens live 15 minutes; stop using one a minute early so a slow upload does not straddle the end. */
+const tokenSafetyMarginMs = 60_000;
+/** How long an interaction token is valid after the interaction was created. */
+export const interactionTokenLifetimeMs = 15 * 60_000;
+
+/** What a status message shows. `files` are added; existing attachments are kept unless `replaceAttachments`. */
+export interface StatusPayload {
+  content: string;
+  components?: Array<ActionRowBuilder<ButtonBuilder>>;
+  files?: AttachmentPayload[];
+}
+
+/** Discord error codes meaning the interaction token can no longer be used. */
+const tokenGoneCodes = new Set([10015, 10062, 50027]);
+const unknownMessageCode = 10008;
+const cannotEditCodes = new Set([50005, 50001, 50013]);
+
+function apiCode(error: unknown): number | string | undefined {
+  return error instanceof DiscordAPIError ? error.code : undefined;
+}
+
+/** True when `origin`'s interaction token may still be used at `now`. */
+export function interactionUsable(origin: Origin, now: number): boolean {
+  return origin.interaction !== undefined && now < origin.interaction.expiresAt - tokenSafetyMarginMs;
+}
+
+function webhookOf(client: Client, origin: Origin): InteractionWebhook | undefined {
+  const interaction = origin.interaction;
+  // Only ready clients deliver, so the narrowing to Client<true> holds.
+  return interaction ? new InteractionWebhook(client as Client<true>, interaction.applicationId, interaction.token) : undefined;
+}
+
+async function textChannel(client: Client, channelId: string | undefined) {
+  if (channelId === undefined) throw new Error('The job has no channel to post in');
+  const channel = await client.channels.fetch(channelId);
+  if (!channel?.isSendable()) throw new Error(`Channel ${channelId} cannot receive messages`);
+  return channel;
+}
+
+/** Posts a new message in the origin's channel, as a reply to `replyTo` when given (and still there). */
+export async function postInChannel(client: Client, origin: Origin, payload: StatusPayload, replyTo?: string): Promise<Message> {
+  const channel = await textChannel(client, origin.channelId);
+  return channel.send({
+    ...payload,
+    allowedMentions: noMentions,
+    ...(replyTo === undefined ? {} : { reply: { messageReference: replyTo, failIfNotExists: false } }),
+  });
+}
+
+/** Edits the status message through the channel with the bot token, or posts a new one when it is gone. */
+async function editThroughChannel(client: Client, origin: Origin, payload: StatusPayload): Promise<Message> {
+  if (origin.messageId !== undefined) {
+    const channel = await textChannel(client, origin.channelId);
+    try {
+      return await channel.messages.edit(origin.messageId, { ...payload, allowedMentions: noMentions });
+    } catch (error) {
+      const code = apiCode(error);
+      if (code !== unknownMessageCode && !(typeof code === 'number' && cannotEditCodes.has(code))) throw error;
+    }
+  }
+  return postInChannel(client, origin, payload, origin.replyToMessageId);
+}
+
+/**
+ * Shows `payload` in the job's status message: the interaction reply while its token lives, the
+ * channel message afterwards (or when the token was refused), a new message when the old one is gone.
+ */
+export async function editStatus(client: Client, origin: Origin, payload: StatusPayload, now = Date.now()): Promise<Message> {
+  const webhook = interactionUsable(origin, now) ? webhookOf(client, origin) : undefined;
+  if (webhook) {
+    try {
+      return await webhook.editMessage('@original', { ...payload, allowedMentions: noMentions });
+    } catch (error) {
+      const code = apiCode(error);
+      const tokenGone = typeof code === 'number' && tokenGoneCodes.has(code);
+      if (!tokenGone && code !== unknownMessageCode) throw error;
+    }
+  }
+  return editThroughChannel(client, origin, payload);
+}
+
+/** The status message as it is now, or undefined when it cannot be read. */
+export async function fetchStatus(client: Client, origin: Origin, now = Date.now()): Promise<Message | undefined> {
+  const webhook = interactionUsable(origin, now) ? webhookOf(client, origin) : undefined;
+  try {
+    if (webhook) return await webhook.fetchMessage('@original');
+    if (origin.messageId === undefined) return undefined;
+    const channel = await textChannel(client, origin.channelId);
+    return await channel.messages.fetch(origin.messageId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Recent messages after the status message (where a result posted through the channel would be). */
+export async function messagesAfterStatus(client: Client, origin: Origin): Promise<Message[]> {
+  if (origin.messageId === undefined) return [];
+  try {
+    const channel = await textChannel(client, origin.channelId);
+    const found = await channel.messages.fetch({ after: origin.messageId, limit: 50 });
+    return [...found.values()];
+  } catch {
+    return [];
+  }
+}
