@@ -1,0 +1,68 @@
+// Block Kit for the bot's status messages: the status line, a credits line, and buttons that carry the job id.
+import type { types } from '@slack/bolt';
+
+/** Button action ids; each button's `value` is the job id, so clicks work after a restart. */
+export const actionIds = {
+  reroll: 'imagine_reroll',
+  remix: 'imagine_remix',
+  upscale: 'imagine_upscale',
+} as const;
+
+/** Callback ids of the message shortcut and the modal (also in commands/slack-manifest.yml). */
+export const callbackIds = {
+  remixShortcut: 'imagine_remix_shortcut',
+  remixModal: 'imagine_remix_modal',
+} as const;
+
+/** A message body: `text` is the notification and screen-reader fallback of the blocks. */
+export interface MessageBody {
+  text: string;
+  blocks: types.KnownBlock[];
+}
+
+export interface StatusButtons {
+  jobId: string;
+  labels: { reroll: string; remix: string; upscale: string };
+  /** Show the 4K button (the model can make 4K and this was not 4K already). */
+  canUpscale: boolean;
+}
+
+/** The status message: `line` (already escaped), an optional context line, optional buttons. */
+export function statusMessage(line: string, options: { context?: string; buttons?: StatusButtons; retry?: { jobId: string; label: string } } = {}): MessageBody {
+  const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: line } }];
+  if (options.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.context }] });
+  const elements: types.Button[] = [];
+  if (options.buttons) {
+    const { jobId, labels } = options.buttons;
+    elements.push(button(actionIds.reroll, labels.reroll, jobId));
+    elements.push(button(actionIds.remix, labels.remix, jobId));
+    if (options.buttons.canUpscale) elements.push(button(actionIds.upscale, labels.upscale, jobId));
+  }
+  if (options.retry) elements.push(button(actionIds.reroll, options.retry.label, options.retry.jobId));
+  if (elements.length > 0) {
+    const jobId = options.buttons?.jobId ?? options.retry?.jobId ?? '';
+    blocks.push({ type: 'actions', block_id: `imagine_job:${jobId}`, elements });
+  }
+  const text = options.context ? `${line}\n${options.context}` : line;
+  return { text, blocks };
+}
+
+function button(actionId: string, label: string, jobId: string): types.Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: jobId };
+}
+
+/** The job id a status message belongs to, read from its buttons; undefined for other messages. */
+export function jobIdFromBlocks(blocks: unknown[]): string | undefined {
+  for (const block of blocks) {
+    if (typeof block !== 'object' || block === null) continue;
+    const elements = (block as { elements?: unknown }).elements;
+    if (!Array.isArray(elements)) continue;
+    for (const element of elements) {
+      const { action_id: actionId, value } = element as { action_id?: unknown; value?: unknown };
+      if ((actionId === actionIds.reroll || actionId === actionIds.remix || actionId === actionIds.upscale) && typeof value === 'string') {
+        return value;
+      }
+    }
+  }
+  return undefined;
+}

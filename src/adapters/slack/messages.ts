@@ -1,0 +1,199 @@
+// Every text a Slack user reads, in one map; user-supplied values are escaped here so they never ping.
+import type { QuotaBalance } from '../../core/delivery.ts';
+import type { ErrorCode } from '../../core/errors.ts';
+import { escapeSlackText as escape, truncate } from './escape.ts';
+
+/** What started a job; decides the verb of its status line. */
+export type JobKind = 'generate' | 'reroll' | 'remix' | 'upscale';
+
+const verbs: Record<JobKind, string> = {
+  generate: 'asked',
+  reroll: 'rerolled',
+  remix: 'remixed',
+  upscale: 'asked for a 4K version of',
+};
+
+/** Failure explanations by error code; `invalid_request` and `quota_exceeded` show the error's own message instead. */
+const errorTexts: Record<ErrorCode, string> = {
+  invalid_request: 'The request was not valid.',
+  quota_exceeded: 'You are out of credits for today.',
+  provider_auth: "The image service refused the bot's API key. Ask the bot's admin to check it.",
+  provider_billing: "The image service account is out of funds. Ask the bot's admin to top it up.",
+  provider_rate_limited: 'The image service is busy right now. Try again in a minute.',
+  provider_rejected: 'The image service refused this prompt or image (content policy). Try rewording it.',
+  provider_failed: 'The image service could not make this image. Try again.',
+  provider_timeout: 'The image service took too long to answer. Try again.',
+  download_failed: 'The finished image could not be downloaded from the image service. Try again.',
+  upload_too_large: 'The image was too large to post here.',
+  platform_failed: 'The image could not be posted to Slack. Try again.',
+  cancelled: 'The job was cancelled.',
+  internal: "Something went wrong on the bot's side. Try again.",
+};
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Slack renders this in each reader's time zone. */
+function slackDate(epochMs: number): string {
+  const seconds = Math.floor(epochMs / 1000);
+  return `<!date^${seconds}^{date_short_pretty} at {time}|${new Date(epochMs).toISOString()}>`;
+}
+
+export interface StatusLineInput {
+  requesterId: string;
+  kind: JobKind;
+  prompt: string;
+  aspectRatio: string | undefined;
+  resolution: string;
+  referenceCount: number;
+  state: string;
+}
+
+export interface ProviderHelp {
+  id: string;
+  models: string[];
+  isDefault: boolean;
+}
+
+export const slackText = {
+  /** `<@U1> asked: a fox · 16:9 · 2K · queued` — the prompt escaped and shortened. */
+  statusLine(input: StatusLineInput): string {
+    const parts = [`<@${input.requesterId}> ${verbs[input.kind]}: ${escape(truncate(input.prompt, 600))}`];
+    if (input.aspectRatio) parts.push(input.aspectRatio);
+    parts.push(input.resolution);
+    if (input.referenceCount > 0) parts.push(plural(input.referenceCount, 'reference image'));
+    parts.push(input.state);
+    return parts.join(' · ');
+  },
+  stateQueued(position: number | undefined, reason: 'user_limit' | 'provider_limit' | undefined): string {
+    const place = position === undefined ? '' : ` #${position} in line`;
+    const why = reason === 'user_limit' ? ' (you have other images in progress)' : reason === 'provider_limit' ? ' (the image service is busy)' : '';
+    return `queued${place}${why}`;
+  },
+  stateGenerating(percent: number | undefined): string {
+    return percent === undefined ? 'generating…' : `generating… ${Math.round(percent)}%`;
+  },
+  stateDone(elapsedMs: number): string {
+    return `done in ${Math.max(1, Math.round(elapsedMs / 1000))} s`;
+  },
+  stateFailed: 'failed',
+  credits(cost: number, balance: QuotaBalance): string {
+    if (balance.unlimited) return cost > 0 ? `${plural(cost, 'credit')} used · no credit limit` : 'no credit limit';
+    return `${plural(cost, 'credit')} used · ${balance.remaining} of ${balance.dailyCredits} left today`;
+  },
+  refund(refunded: number): string {
+    return refunded > 0 ? `Your ${plural(refunded, 'credit')} ${refunded === 1 ? 'was' : 'were'} refunded.` : 'No credits were used.';
+  },
+  /** What a failure means for the user; the message itself for problems the user can fix. */
+  failure(code: ErrorCode, message: string): string {
+    return code === 'invalid_request' || code === 'quota_exceeded' ? escape(message) : errorTexts[code];
+  },
+  /**
+   * Why a request was refused before any job existed. Download problems then come from reading the
+   * user's own files, and their messages (files:read missing, a file that is not an image) are meant for people.
+   */
+  refusal(code: ErrorCode, message: string): string {
+    return code === 'download_failed' ? escape(message) : this.failure(code, message);
+  },
+  resultComment(requesterId: string): string {
+    return `<@${requesterId}> here is your image.`;
+  },
+  altText(prompt: string): string {
+    return truncate(prompt, 1000);
+  },
+  buttons: { reroll: 'Reroll', remix: 'Remix', upscale: '4K', tryAgain: 'Try again' },
+
+  help(providers: ProviderHelp[], costs: Record<string, number>): string {
+    const providerLines = providers
+      .map((provider) => `• \`${provider.id}\`${provider.isDefault ? ' (default)' : ''}: models ${provider.models.map((model) => `\`${model}\``).join(', ')}`)
+      .join('\n');
+    const costLine = Object.entries(costs).map(([tier, cost]) => `${tier} ${plural(cost, 'credit')}`).join(', ');
+    return [
+      '*Make an image:* `/imagine a red fox in the snow --ar 16:9 --res 2K`',
+      '• `--ar` (or `--aspect`): aspect ratio such as 1:1, 3:2, 16:9, 9:16 or auto',
+      `• \`--res\` (or \`--resolution\`): 1K, 2K or 4K — costs ${costLine}`,
+      '• `--provider` and `--model`: which image service and model to use',
+      providerLines,
+      '*Change an image:* reply in its thread with what to change (attach images to mix them in), press *Remix*, or use the *Remix* shortcut on any message with images.',
+      '*Use your own images:* mention me with a prompt and attach the images.',
+      '`/imagine quota` shows your credits for today.',
+    ].join('\n');
+  },
+  quota(balance: QuotaBalance): string {
+    if (balance.unlimited) return 'You have no credit limit (admin).';
+    const held = balance.reserved > 0 ? ` (${plural(balance.reserved, 'credit')} held by images in progress)` : '';
+    return `You have *${balance.remaining}* of ${balance.dailyCredits} credits left today${held}. Credits reset ${slackDate(balance.resetsAt)}.`;
+  },
+  notEnoughCredits(balance: QuotaBalance, cost: number): string {
+    return `This image costs ${plural(cost, 'credit')} and you have ${balance.remaining} left today. Credits reset ${slackDate(balance.resetsAt)}.`;
+  },
+
+  emptyPrompt: 'Add a prompt: `/imagine a red fox in the snow --ar 16:9`',
+  mentionNeedsPrompt: 'Tell me what to make after the mention, for example "@Nano Imagine turn this into a watercolor" with your images attached.',
+  replyNeedsPrompt: 'Add some text to your reply saying what to change, for example "make it night time".',
+  noResultInThread: 'There is no finished image in this thread yet. Wait for it to finish, or start a new one with `/imagine`.',
+  jobGone: 'That image is no longer available (it may be older than the retention period). Start a new one with `/imagine`.',
+  previousResultGone: 'The earlier image could not be fetched from Slack any more (was it deleted?). Start a new one with `/imagine`.',
+  notInChannel: "I can't post in this channel yet. Invite me with `/invite` (mention me) and try again.",
+  missingFilesRead:
+    'Slack answered a login page instead of the image: this app lacks the `files:read` scope. ' +
+    'A workspace admin needs to add `files:read` under OAuth & Permissions (it is in commands/slack-manifest.yml) and reinstall the app.',
+  // The next four become BotError messages, which are escaped once when shown.
+  notAnImage(name: string, description: string): string {
+    return `"${name}" is ${description}, not an image: attach PNG, JPEG or WebP files.`;
+  },
+  untrustedFile(name: string): string {
+    return `"${name}" is not stored on Slack's file host, so I won't download it.`;
+  },
+  fileDownloadFailed(name: string, reason: string): string {
+    return `"${name}" could not be downloaded (${reason}). Try again.`;
+  },
+  shortcutNoImages: 'That message has no PNG, JPEG or WebP images. Use *Remix* on a message with images, or attach images when you mention me.',
+  startFailed: 'Something went wrong while starting your image. Try again.',
+
+  modal: {
+    title: 'Remix',
+    submit: 'Remix',
+    close: 'Cancel',
+    promptLabel: 'What should the new image show?',
+    promptPlaceholder: 'make it night time, add falling snow',
+    filesLabel: 'More images (optional)',
+    filesHint: 'PNG, JPEG or WebP. They are sent along with the images above.',
+    fromResult: 'Starting from the earlier result.',
+    fromMessage(count: number): string {
+      return `Using ${plural(count, 'image')} from the message.`;
+    },
+    emptyPrompt: 'Describe the image you want.',
+  },
+
+  flags: {
+    unknown(flag: string): string {
+      return `Unknown option \`${escape(flag)}\`. Use \`--ar\`, \`--res\`, \`--provider\` or \`--model\` (see \`/imagine help\`).`;
+    },
+    missingValue(flag: string, example: string): string {
+      return `\`${escape(flag)}\` needs a value, like \`${example}\`.`;
+    },
+    repeated(flag: string): string {
+      return `\`${escape(flag)}\` is given more than once; keep one.`;
+    },
+    badAspect(value: string, choices: readonly string[]): string {
+      return `\`--ar ${escape(value)}\` is not an aspect ratio; use one of: ${choices.join(', ')}.`;
+    },
+    badResolution(value: string): string {
+      return `\`--res ${escape(value)}\` is not a resolution; use 1K, 2K or 4K.`;
+    },
+    unknownProvider(value: string, choices: string[]): string {
+      return `There is no provider \`${escape(value)}\` on this bot; choose one of: ${choices.join(', ')}.`;
+    },
+    unknownModel(provider: string, value: string, choices: string[]): string {
+      return `\`${provider}\` has no model \`${escape(value)}\`; choose one of: ${choices.join(', ')}.`;
+    },
+    unsupportedAspect(model: string, value: string, choices: readonly string[]): string {
+      return `\`${model}\` does not do aspect ratio ${escape(value)}; choose one of: ${choices.join(', ')}.`;
+    },
+    unsupportedResolution(model: string, value: string, choices: readonly string[]): string {
+      return `\`${model}\` cannot make ${value} images; choose one of: ${choices.join(', ')}.`;
+    },
+  },
+} as const;

@@ -1,0 +1,146 @@
+// Remix through a modal: opened by the Remix button or the Remix message shortcut, submitted into the source thread.
+import type { App, ViewResponseAction } from '@slack/bolt';
+import { toBotError } from '../../core/errors.ts';
+import type { Reference } from '../../core/request.ts';
+import { actionIds, callbackIds, jobIdFromBlocks } from './blocks.ts';
+import { DeadlineAck } from './deadline-ack.ts';
+import { downloadSlackFile, downloadSlackFiles, fetchPreviousResult } from './file-intake.ts';
+import { resolveSettings, settingsOf } from './job-settings.ts';
+import { slackText } from './messages.ts';
+import { tellUser } from './notify.ts';
+import { parseImagineText } from './parse-command.ts';
+import { readRemixSource, readSubmission, remixBlockIds, remixModal, type RemixSource } from './remix-modal.ts';
+import { slackRequester, type SlackRuntime } from './runtime.ts';
+import { imageFiles, readMessage, stringField } from './slack-payloads.ts';
+
+/** Opens the modal; the trigger id expires about 3 s after the click, so this runs right after the ack. */
+async function openModal(runtime: SlackRuntime, triggerId: string, source: RemixSource, prompt: string | undefined, userId: string): Promise<void> {
+  try {
+    await runtime.client.views.open({ trigger_id: triggerId, view: remixModal(source, prompt) });
+  } catch (error) {
+    runtime.logger.warn({ err: error }, 'could not open the remix modal');
+    await tellUser(runtime.client, { channelId: source.channelId, userId, threadTs: source.threadTs, ...(source.responseUrl ? { responseUrl: source.responseUrl } : {}) }, slackText.startFailed, runtime.logger);
+  }
+}
+
+/** Starts the remix a submitted modal describes; returns a refusal text, or undefined when it started. */
+async function startRemix(runtime: SlackRuntime, input: { userId: string; teamId: string | undefined; viewId: string; source: RemixSource; prompt: string; files: ReturnType<typeof readSubmission>['files'] }): Promise<string | undefined> {
+  const { service, launcher } = runtime;
+  const requester = slackRequester(input.userId, input.teamId);
+  const parsed = parseImagineText(input.prompt, { keywords: false, emptyPromptMessage: slackText.modal.emptyPrompt });
+  if (parsed.kind !== 'generate') return parsed.kind === 'invalid' ? parsed.message : slackText.modal.emptyPrompt;
+  const previous = input.source.jobId ? service.getJob(input.source.jobId) : undefined;
+  if (input.source.jobId && !previous) return slackText.jobGone;
+  const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
+  if ('error' in resolved) return resolved.error;
+  const refusal = launcher.checkCredits(requester, resolved.settings);
+  if (refusal) return refusal;
+  let references: Reference[];
+  try {
+    references = [
+      ...(previous ? [await fetchPreviousResult(previous, runtime.intake)] : []),
+      ...(await Promise.all(input.source.fileIds.map((id) => downloadSlackFile({ id, name: id, mimetype: undefined, urlPrivateDownload: undefined }, runtime.intake)))),
+      ...(await downloadSlackFiles(input.files, runtime.intake)),
+    ];
+  } catch (error) {
+    const failure = toBotError(error);
+    return slackText.refusal(failure.code, failure.message);
+  }
+  const outcome = await launcher.launch({
+    kind: 'remix',
+    requester,
+    channelId: input.source.channelId,
+    threadTs: input.source.threadTs,
+    prompt: parsed.prompt,
+    references,
+    settings: resolved.settings,
+    dedupeKey: `slack:view:${input.viewId}`,
+  });
+  return outcome.kind === 'refused' ? outcome.text : undefined;
+}
+
+/** Registers the Remix button, the Remix message shortcut and the modal's submission. */
+export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
+  const { service, logger } = runtime;
+
+  app.action(actionIds.remix, async ({ ack, body, action, respond }) => {
+    await ack();
+    const jobId = stringField(action, 'value') ?? '';
+    const job = service.getJob(jobId);
+    const triggerId = stringField(body, 'trigger_id');
+    if (!job?.origin.channelId || !triggerId) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: slackText.jobGone });
+      return;
+    }
+    const responseUrl = stringField(body, 'response_url');
+    const source: RemixSource = {
+      jobId,
+      channelId: job.origin.channelId,
+      threadTs: job.origin.threadId ?? job.origin.messageId ?? '',
+      fileIds: [],
+      ...(responseUrl ? { responseUrl } : {}),
+    };
+    await openModal(runtime, triggerId, source, job.request.prompt, body.user.id);
+  });
+
+  app.shortcut(callbackIds.remixShortcut, async ({ ack, shortcut, respond }) => {
+    await ack();
+    if (shortcut.type !== 'message_action') return;
+    const message = readMessage(shortcut.message);
+    if (!message) return;
+    // On one of the bot's own status messages, the shortcut remixes that job's result.
+    const ownJobId = jobIdFromBlocks(message.blocks);
+    const ownJob = ownJobId === undefined ? undefined : service.getJob(ownJobId);
+    const images = imageFiles(message.files);
+    if (ownJob?.state !== 'delivered' && images.length === 0) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: slackText.shortcutNoImages });
+      return;
+    }
+    const source: RemixSource = {
+      ...(ownJob?.state === 'delivered' ? { jobId: ownJob.id } : {}),
+      channelId: shortcut.channel.id,
+      threadTs: message.threadTs ?? message.ts,
+      fileIds: images.map((file) => file.id),
+      responseUrl: shortcut.response_url,
+    };
+    await openModal(runtime, shortcut.trigger_id, source, ownJob?.state === 'delivered' ? ownJob.request.prompt : undefined, shortcut.user.id);
+  });
+
+  app.view(callbackIds.remixModal, async ({ ack, body, view }) => {
+    const reply = new DeadlineAck<ViewResponseAction>((payload) => ack(payload), runtime.ackDeadlineMs);
+    const source = readRemixSource(view.private_metadata);
+    const submission = readSubmission(view.state.values);
+    if (!source) {
+      await reply.send();
+      return;
+    }
+    if (submission.prompt.trim() === '') {
+      await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: slackText.modal.emptyPrompt } });
+      return;
+    }
+    if (!runtime.recent.claim(`slack:view:${view.id}`)) {
+      await reply.send();
+      return;
+    }
+    const refusal = await startRemix(runtime, {
+      userId: body.user.id,
+      teamId: body.team?.id,
+      viewId: view.id,
+      source,
+      prompt: submission.prompt,
+      files: submission.files,
+    });
+    if (refusal === undefined) {
+      await reply.send();
+      return;
+    }
+    // While the modal is still open the reason is shown under the prompt (plain text there, so unescaped).
+    const plain = refusal.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    if (await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: plain.slice(0, 1900) } })) {
+      runtime.recent.forget(`slack:view:${view.id}`);
+      return;
+    }
+    const target = { channelId: source.channelId, userId: body.user.id, threadTs: source.threadTs, ...(source.responseUrl ? { responseUrl: source.responseUrl } : {}) };
+    await tellUser(runtime.client, target, refusal, logger);
+  });
+}

@@ -1,0 +1,233 @@
+// A local fake Slack the real Bolt app runs against: Web API, file host, response URLs, Socket Mode or signed HTTP delivery.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { receiveUpload, serveDownload } from './file-host.ts';
+import {
+  appMentionEvent,
+  blockActionPayload,
+  eventCallbackPayload,
+  messageEvent,
+  messageShortcutPayload,
+  slashCommandPayload,
+  viewSubmissionPayload,
+  type PayloadContext,
+} from './payloads.ts';
+import { parseBody, readRaw } from './request-body.ts';
+import { postSigned, type SignedPostOptions } from './signed-request.ts';
+import { SocketModeServer, type EnvelopeOptions, type EnvelopeType } from './socket-mode.ts';
+import { callMethod, type ApiContext, type FakeIdentity } from './web-api.ts';
+import { Workspace, type FakeFile, type FakeMessage, type OpenedView } from './workspace.ts';
+
+export interface FakeSlackOptions extends Partial<FakeIdentity> {}
+
+/** How a delivery was acknowledged, whichever transport carried it. */
+export interface Acknowledged {
+  elapsedMs: number;
+  /** What the app answered inside the ack (an ephemeral slash-command reply, modal errors). */
+  payload: Record<string, unknown> | undefined;
+  /** HTTP status in HTTP mode; 200 for Socket Mode acks. */
+  status: number;
+}
+
+/** A started fake Slack. Tests drive users through it and read `workspace` to assert. */
+export interface FakeSlack {
+  readonly identity: FakeIdentity;
+  readonly workspace: Workspace;
+  readonly socketMode: SocketModeServer;
+  /** `http://127.0.0.1:<port>`; also the host user files are served from. */
+  readonly baseUrl: string;
+  /** What `SLACK_API_URL` / `clientOptions.slackApiUrl` should be. */
+  readonly apiUrl: string;
+  /** Answers the HTML login page for every file download (the app lacks `files:read`). */
+  denyFileDownloads: boolean;
+  /** Answers `{ok:false, error}` for the next calls of a method. */
+  failNext(method: string, error: string): void;
+  /** From now on deliver to an HTTP-mode app at `requestUrl` instead of over Socket Mode. */
+  useHttp(requestUrl: string, signing: Omit<SignedPostOptions, 'timestampSeconds'>): void;
+  /** Sends any payload over the current transport. */
+  deliver(type: EnvelopeType, payload: Record<string, unknown>, options?: EnvelopeOptions & Partial<SignedPostOptions>): Promise<Acknowledged>;
+  slashCommand(input: { userId: string; channelId: string; text: string }): Promise<{ ack: Acknowledged; payload: Record<string, unknown> }>;
+  /** Stores a user file (in the fake's file host) to attach to a message. */
+  addUserFile(input: { bytes: Uint8Array; name: string; user: string; mimetype?: string }): FakeFile;
+  /** Stores a message a user posted (not yet delivered as an event). */
+  userMessage(input: { channel: string; user: string; text: string; threadTs?: string; files?: FakeFile[] }): FakeMessage;
+  /** Delivers the `message` event for `message`; `eventId` lets tests redeliver the same event. */
+  sendMessageEvent(message: FakeMessage, options?: { eventId?: string; retryAttempt?: number }): Promise<Acknowledged>;
+  sendMentionEvent(message: FakeMessage, options?: { eventId?: string; retryAttempt?: number }): Promise<Acknowledged>;
+  /** Clicks the button `actionId` found in `message`'s blocks. */
+  clickButton(input: { userId: string; message: FakeMessage; actionId: string }): Promise<Acknowledged>;
+  messageShortcut(input: { userId: string; message: FakeMessage; callbackId: string }): Promise<Acknowledged>;
+  submitView(input: { userId: string; view: OpenedView; values: Record<string, Record<string, unknown>> }): Promise<Acknowledged>;
+  /** Polls `check` until it returns a value other than undefined/false. */
+  waitFor<T>(check: () => T | undefined | false, description: string, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Finds the first block element with `action_id` in a message's blocks. */
+export function findAction(blocks: unknown[] | undefined, actionId: string): Record<string, unknown> | undefined {
+  for (const block of blocks ?? []) {
+    const elements = (block as { elements?: unknown[] }).elements ?? [];
+    for (const element of elements) {
+      if ((element as { action_id?: string }).action_id === actionId) return element as Record<string, unknown>;
+    }
+  }
+  return undefined;
+}
+
+/** Starts the fake on a free loopback port. */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const identity: FakeIdentity = {
+    botToken: options.botToken ?? 'xoxb-fake-bot-token',
+    appToken: options.appToken ?? 'xapp-fake-app-token',
+    teamId: options.teamId ?? 'T0FAKETEAM',
+    botUserId: options.botUserId ?? 'U0FAKEBOT',
+    botId: options.botId ?? 'B0FAKEBOT',
+  };
+  let baseUrl = '';
+  const workspace = new Workspace(identity.teamId, () => baseUrl);
+  const faults = new Map<string, string[]>();
+  let denyFileDownloads = false;
+  let httpTarget: { url: string; signing: Omit<SignedPostOptions, 'timestampSeconds'> } | undefined;
+  let responseCounter = 0;
+
+  const apiContext = (): ApiContext => ({ workspace, identity, baseUrl, faults });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', baseUrl);
+    const raw = await readRaw(request);
+    if (request.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      serveDownload(url.pathname, request.headers.authorization, workspace, { botToken: identity.botToken, denyDownloads: denyFileDownloads }, response);
+      return;
+    }
+    const body = await parseBody(raw, request.headers);
+    const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'POST' && apiMethod) {
+      const bearer = request.headers.authorization?.replace(/^Bearer\s+/, '');
+      const answer = callMethod(apiMethod, body, bearer, apiContext());
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+      return;
+    }
+    const uploadId = /^\/upload\/v1\/(\w+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'POST' && uploadId) {
+      receiveUpload(uploadId, body, workspace, response);
+      return;
+    }
+    const responseId = /^\/response\/(\w+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'POST' && responseId) {
+      workspace.responses.push({ id: responseId, body: JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>, at: Date.now() });
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  }
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(String(error));
+    });
+  });
+  const socketMode = new SocketModeServer(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const payloadContext: PayloadContext = {
+    teamId: identity.teamId,
+    apiAppId: 'A0FAKEAPP',
+    botUserId: identity.botUserId,
+    issueTrigger: () => workspace.issueTrigger(),
+    newResponseUrl: () => {
+      responseCounter += 1;
+      return `${baseUrl}/response/r${responseCounter}`;
+    },
+  };
+
+  async function deliver(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    options: EnvelopeOptions & Partial<SignedPostOptions> = {},
+  ): Promise<Acknowledged> {
+    if (httpTarget) {
+      const retry = options.retryAttempt ? { retryNum: options.retryAttempt, retryReason: options.retryReason ?? 'http_timeout' } : {};
+      return postSigned(httpTarget.url, type, payload, { ...httpTarget.signing, ...retry, ...options });
+    }
+    const ack = await socketMode.send(type, payload, options);
+    return { elapsedMs: ack.elapsedMs, payload: ack.payload, status: 200 };
+  }
+
+  let eventCounter = 0;
+  const nextEventId = () => {
+    eventCounter += 1;
+    return `Ev0FAKE${String(eventCounter).padStart(6, '0')}`;
+  };
+
+  return {
+    identity,
+    workspace,
+    socketMode,
+    baseUrl,
+    apiUrl: `${baseUrl}/api/`,
+    get denyFileDownloads() {
+      return denyFileDownloads;
+    },
+    set denyFileDownloads(value: boolean) {
+      denyFileDownloads = value;
+    },
+    failNext(method, error) {
+      faults.set(method, [...(faults.get(method) ?? []), error]);
+    },
+    useHttp(requestUrl, signing) {
+      httpTarget = { url: requestUrl, signing };
+    },
+    deliver,
+    async slashCommand(input) {
+      const payload = slashCommandPayload(payloadContext, input);
+      return { ack: await deliver('slash_commands', payload), payload };
+    },
+    addUserFile: (input) => workspace.addFile(input),
+    userMessage: (input) => workspace.addMessage(input),
+    sendMessageEvent(message, options = {}) {
+      const parent = message.threadTs === undefined ? undefined : workspace.findMessage(message.channel, message.threadTs);
+      const event = messageEvent(message, parent);
+      const retry = options.retryAttempt === undefined ? {} : { retryAttempt: options.retryAttempt };
+      return deliver('events_api', eventCallbackPayload(payloadContext, event, options.eventId ?? nextEventId()), retry);
+    },
+    sendMentionEvent(message, options = {}) {
+      const retry = options.retryAttempt === undefined ? {} : { retryAttempt: options.retryAttempt };
+      return deliver('events_api', eventCallbackPayload(payloadContext, appMentionEvent(message), options.eventId ?? nextEventId()), retry);
+    },
+    clickButton(input) {
+      const action = findAction(input.message.blocks, input.actionId);
+      if (!action) throw new Error(`message ${input.message.ts} has no button ${input.actionId}`);
+      const blockId = (input.message.blocks ?? []).find((block) => findAction([block], input.actionId)) as { block_id?: string } | undefined;
+      return deliver(
+        'interactive',
+        blockActionPayload(payloadContext, {
+          userId: input.userId,
+          message: input.message,
+          action: { ...action, block_id: blockId?.block_id ?? 'actions' },
+        }),
+      );
+    },
+    messageShortcut(input) {
+      return deliver('interactive', messageShortcutPayload(payloadContext, input));
+    },
+    submitView(input) {
+      return deliver('interactive', viewSubmissionPayload(payloadContext, input));
+    },
+    async waitFor(check, description, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = check();
+        if (value !== undefined && value !== false) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    },
+    async close() {
+      socketMode.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
