@@ -1,5 +1,6 @@
 // The part every provider fake shares: key check, fault switches, timing, and serving result images.
 import type { ServerResponse } from 'node:http';
+import { sniffImageType } from '../../../src/core/image-type.ts';
 import { FaultSwitch, type FakeEndpoint, type FakeFault, type FaultSettings, type HttpFault } from './fake-faults.ts';
 import { sendJson, sendRaw, startFakeHttpServer, type RecordedRequest } from './fake-http-server.ts';
 import { resultImageBytes, type ResultImageChoice } from './fake-result-images.ts';
@@ -112,7 +113,7 @@ export async function startFakeProvider(definition: FakeDefinition, options: Fak
         return;
       }
       const bytes = await resultImageBytes(resultImage);
-      sendRaw(response, 200, bytes, bytes[0] === 0xff ? 'image/jpeg' : 'image/png');
+      sendRaw(response, 200, bytes, sniffImageType(bytes) ?? 'application/octet-stream');
       return;
     }
     const prefix = definition.pathPrefix ?? '';
