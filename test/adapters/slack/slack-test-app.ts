@@ -1,0 +1,142 @@
+// End-to-end wiring for the Slack tests: fake Slack + fake Xenodia + the real runner on SQLite + the real Bolt app.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { startSlackApp, type SlackApp } from '../../../src/adapters/slack/index.ts';
+import { jobStates, type JobRecord } from '../../../src/core/job-store.ts';
+import { createLogger, silentLogger } from '../../../src/log.ts';
+import { findAction, startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack.ts';
+import type { FakeMessage } from '../../fakes/slack/workspace.ts';
+import { startFakeXenodia, type FakeXenodia, type RecordedRequest } from '../../fakes/providers/index.ts';
+import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
+
+export interface SlackTestOptions {
+  /** `http` runs the app without an app token, verifying signed requests on a local port. */
+  mode?: 'socket' | 'http';
+  /** Extra runner environment (QUOTA_DAILY_CREDITS, ...). */
+  environment?: Record<string, string>;
+}
+
+/** Everything a Slack end-to-end test drives. `restart()` replaces runner and app, keeping the SQLite file. */
+export interface SlackTest {
+  slack: FakeSlack;
+  xenodia: FakeXenodia;
+  runner: TestRunner;
+  app: SlackApp;
+  restart(): Promise<void>;
+  /** Every stored job, oldest first. */
+  jobs(): JobRecord[];
+  /** Credits `userId` has left today. */
+  creditsLeft(userId: string): number;
+  /** Create calls the provider received (not polls or result downloads), oldest first. */
+  providerCreates(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Progress edits every 100 ms instead of every 3 s, in the runner and in the adapter. */
+const testProgressIntervalMs = 100;
+export const signingSecret = 'fake-signing-secret';
+export const channelId = 'C0GENERAL';
+export const alice = 'U0ALICE';
+export const bob = 'U0BOB';
+
+/** Starts the fakes, then the runner and the Slack app as `npm start` wires them (plus short intervals). */
+export async function startSlackTest(options: SlackTestOptions = {}): Promise<SlackTest> {
+  const slack = await startFakeSlack();
+  const xenodia = await startFakeXenodia({ latencyMs: 300, recommendedPollIntervalMs: 100 });
+  const environment = {
+    PROVIDER: 'xenodia',
+    XENODIA_API_KEY: xenodia.apiKey,
+    XENODIA_BASE_URL: xenodia.baseUrl,
+    QUOTA_DAILY_CREDITS: '20',
+    ...options.environment,
+  };
+  const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-slack-'));
+  const databasePath = join(directory, 'bot.db');
+  const launch = async () => {
+    const runner = createTestRunner({ environment, progressIntervalMs: testProgressIntervalMs, databasePath });
+    const app = await startSlackApp({
+      botToken: slack.identity.botToken,
+      ...(options.mode === 'http' ? { signingSecret } : { appToken: slack.identity.appToken }),
+      apiUrl: slack.apiUrl,
+      port: 0,
+      service: runner.runner,
+      logger: process.env.TEST_LOGS ? createLogger({ level: 'debug' }).child({ platform: 'slack' }) : silentLogger,
+      progressIntervalMs: testProgressIntervalMs,
+    });
+    await runner.runner.resume();
+    if (options.mode === 'http') slack.useHttp(`http://127.0.0.1:${app.port}/slack/events`, { signingSecret });
+    return { runner, app };
+  };
+  let current = await launch();
+  const test: SlackTest = {
+    slack,
+    xenodia,
+    runner: current.runner,
+    app: current.app,
+    async restart() {
+      await current.app.stop();
+      await current.runner.close();
+      current = await launch();
+      test.runner = current.runner;
+      test.app = current.app;
+    },
+    jobs: () => test.runner.store.listByState(jobStates),
+    creditsLeft: (userId) => test.runner.runner.balance({ platform: 'slack', userId }).remaining,
+    providerCreates: () => xenodia.apiRequests().filter((request) => request.method === 'POST'),
+    async close() {
+      await current.app.stop();
+      await current.runner.close();
+      await slack.close();
+      await xenodia.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+  return test;
+}
+
+/** A small PNG of one colour; distinct colours give distinct bytes to compare. */
+export async function pngOf(red: number, green: number, blue: number, size = 16): Promise<Uint8Array> {
+  return new Uint8Array(await sharp({ create: { width: size, height: size, channels: 3, background: { r: red, g: green, b: blue } } }).png().toBuffer());
+}
+
+/** The bot's messages in `channel` (top level when `threadTs` is undefined, else that thread's replies). */
+export function botMessagesIn(slack: FakeSlack, threadTs?: string): FakeMessage[] {
+  return slack.workspace
+    .botMessages(slack.identity.botUserId)
+    .filter((message) => (threadTs === undefined ? message.threadTs === undefined : message.threadTs === threadTs));
+}
+
+/** Waits until `message` shows its final buttons (the job was delivered) and returns it. */
+export function waitForButtons(slack: FakeSlack, message: FakeMessage): Promise<FakeMessage> {
+  return slack.waitFor(() => findAction(message.blocks, 'imagine_reroll') !== undefined && message, `buttons on ${message.ts}`);
+}
+
+/** Waits for the bot's status message that answers in `threadTs` and whose text contains `needle`. */
+export function waitForStatus(slack: FakeSlack, threadTs: string, needle: string): Promise<FakeMessage> {
+  return slack.waitFor(
+    () => botMessagesIn(slack, threadTs).find((message) => message.files.length === 0 && message.versions[0]?.text.includes(needle)),
+    `a status message containing "${needle}" in thread ${threadTs}`,
+  );
+}
+
+/** The image files the bot uploaded into `threadTs`, oldest first. */
+export function uploadsIn(slack: FakeSlack, threadTs: string): Array<{ name: string; bytes: Uint8Array }> {
+  return botMessagesIn(slack, threadTs).flatMap((message) => message.files.map((file) => ({ name: file.name, bytes: file.bytes })));
+}
+
+/** The prompt of one provider create request (JSON without references, multipart with them). */
+export function promptOf(request: RecordedRequest | undefined): string | undefined {
+  return (request?.json as { prompt?: string } | undefined)?.prompt ?? request?.fields.prompt?.[0];
+}
+
+/** A scalar field of one provider create request, either encoding. */
+export function fieldOf(request: RecordedRequest | undefined, name: string): unknown {
+  return (request?.json as Record<string, unknown> | undefined)?.[name] ?? request?.fields[name]?.[0];
+}
+
+/** Reference files the provider received in one create request. */
+export function referenceFiles(request: RecordedRequest): Uint8Array[] {
+  return request.files.map((file) => file.bytes);
+}
