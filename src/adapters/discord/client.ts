@@ -1,5 +1,6 @@
 // Creates the discord.js client with the least intents, and logs it in (falling back when MESSAGE_CONTENT is not enabled).
-import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
+import { createDiscordRestAgent } from './http-agents.ts';
+import { Client, Events, GatewayIntentBits, Options, type RESTOptions } from 'discord.js';
 import type { Logger } from '../../log.ts';
 import { noMentions } from './status-message.ts';
 
@@ -8,6 +9,8 @@ export interface ClientSettings {
   apiUrl?: string;
   /** Ask for MESSAGE_CONTENT (privileged: it must be switched on in the Developer Portal). */
   messageContent: boolean;
+  /** The HTTP agent for Discord's REST API (see http-agents.ts). */
+  agent: RESTOptions['agent'];
 }
 
 /** A client with Guilds + GuildMessages (+ MessageContent when asked), no pings by default, small caches. */
@@ -19,7 +22,7 @@ export function createDiscordClient(settings: ClientSettings): Client {
     allowedMentions: noMentions,
     // Reply-to-remix only needs recent messages; a small cache keeps memory flat on busy servers.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 200 }),
-    ...(settings.apiUrl === undefined ? {} : { rest: { api: settings.apiUrl } }),
+    rest: { agent: settings.agent, ...(settings.apiUrl === undefined ? {} : { api: settings.apiUrl }) },
   });
 }
 
@@ -43,25 +46,31 @@ export async function connectDiscord(
   token: string,
   apiUrl: string | undefined,
   logger: Logger,
-): Promise<{ client: Client; messageContent: boolean }> {
-  const withContent = createDiscordClient({ ...(apiUrl === undefined ? {} : { apiUrl }), messageContent: true });
+): Promise<{ client: Client; messageContent: boolean; closeAgent(): Promise<void> }> {
+  const rest = createDiscordRestAgent();
+  const base = { agent: rest.agent, ...(apiUrl === undefined ? {} : { apiUrl }) };
+  const withContent = createDiscordClient({ ...base, messageContent: true });
   try {
     await loginAndWait(withContent, token);
-    return { client: withContent, messageContent: true };
+    return { client: withContent, messageContent: true, closeAgent: rest.close };
   } catch (error) {
     await withContent.destroy();
-    if (!isDisallowedIntents(error)) throw error;
+    if (!isDisallowedIntents(error)) {
+      await rest.close();
+      throw error;
+    }
   }
   logger.warn(
     'The Message Content intent is not enabled for this application in the Discord Developer Portal; ' +
       'reply-to-remix will only work when the reply mentions the bot.',
   );
-  const withoutContent = createDiscordClient({ ...(apiUrl === undefined ? {} : { apiUrl }), messageContent: false });
+  const withoutContent = createDiscordClient({ ...base, messageContent: false });
   try {
     await loginAndWait(withoutContent, token);
   } catch (error) {
     await withoutContent.destroy();
+    await rest.close();
     throw error;
   }
-  return { client: withoutContent, messageContent: false };
+  return { client: withoutContent, messageContent: false, closeAgent: rest.close };
 }

@@ -1,4 +1,6 @@
 // Entry point of the Discord adapter: connects, registers the Delivery, and wires every handler.
+// First import: undici 7 must own the global dispatcher before discord.js loads (see http-agents.ts).
+import './http-agents.ts';
 import { Events, type Client } from 'discord.js';
 import type { Dispatcher } from 'undici';
 import type { Delivery } from '../../core/delivery.ts';
@@ -47,7 +49,7 @@ const attachmentTimeoutMs = 30_000;
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const logger = options.logger.child({ platform: 'discord' });
-  const { client, messageContent } = await connectDiscord(options.token, options.apiUrl, logger);
+  const { client, messageContent, closeAgent } = await connectDiscord(options.token, options.apiUrl, logger);
   const displayNames = new Map<ProviderId, string>(options.service.providers().map((choice) => [choice.id, choice.displayName]));
   const names = (id: ProviderId) => displayNames.get(id) ?? id;
   const delivery = createDiscordDelivery({
@@ -91,6 +93,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       client.removeAllListeners(Events.MessageCreate);
       await delivery.stop();
       await client.destroy();
+      await closeAgent();
     },
   };
 }

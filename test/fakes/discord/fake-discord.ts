@@ -17,6 +17,11 @@ export { buttonIds } from './interaction-payloads.ts';
 export interface FakeDiscordOptions {
   /** Largest file accepted per upload (and announced in interactions); Discord's default is 10 MiB. */
   attachmentSizeLimit?: number;
+  /**
+   * The `attachment_size_limit` interactions announce (default: the enforced limit). Setting it above
+   * the enforced limit makes the bot meet a 413 it did not expect.
+   */
+  announcedAttachmentSizeLimit?: number;
   /** The portal's MESSAGE_CONTENT switch; when false, a client asking for the intent is closed with 4014. */
   messageContentAllowed?: boolean;
   /** How long after INTERACTION_CREATE a first answer is accepted (Discord: 3 s). */
@@ -40,11 +45,13 @@ export class FakeDiscord {
   readonly rest: FakeRestApi;
   readonly gateway: FakeGateway;
   attachmentSizeLimit: number;
+  announcedAttachmentSizeLimit: number | undefined;
   private readonly server: Server;
   private port = 0;
 
   private constructor(options: FakeDiscordOptions) {
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
+    this.announcedAttachmentSizeLimit = options.announcedAttachmentSizeLimit;
     this.messages = new MessageStore(this.world, () => this.baseUrl);
     this.interactions = new InteractionRegistry(this.world, this.messages, options.ackWindowMs ?? 3000);
     this.rest = new FakeRestApi({
@@ -120,6 +127,10 @@ export class FakeDiscord {
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
+  private get announcedLimit(): number {
+    return this.announcedAttachmentSizeLimit ?? this.attachmentSizeLimit;
+  }
+
   /** Creates a guild member. */
   addUser(username: string): FakeUser {
     return this.world.addUser(username);
@@ -166,7 +177,7 @@ export class FakeDiscord {
     const data = slashCommandData(this.world, this.commandId(input.name), input.name, input.options ?? {}, input.subcommand);
     return this.dispatchInteraction(this.interactions.create({
       type: 2, user: input.user, channelId: input.channelId ?? this.world.channelId, data,
-      attachmentSizeLimit: this.attachmentSizeLimit, ...(input.manager ? { permissions: ownerPermissions } : {}),
+      attachmentSizeLimit: this.announcedLimit, ...(input.manager ? { permissions: ownerPermissions } : {}),
     }));
   }
 
@@ -174,7 +185,7 @@ export class FakeDiscord {
   messageCommand(input: { user: FakeUser; name: string; target: FakeMessage }): FakeInteraction {
     return this.dispatchInteraction(this.interactions.create({
       type: 2, user: input.user, channelId: input.target.channel_id,
-      data: messageCommandData(this.commandId(input.name), input.name, input.target), attachmentSizeLimit: this.attachmentSizeLimit,
+      data: messageCommandData(this.commandId(input.name), input.name, input.target), attachmentSizeLimit: this.announcedLimit,
     }));
   }
 
@@ -182,7 +193,7 @@ export class FakeDiscord {
   clickButton(input: { user: FakeUser; message: FakeMessage; customId: string }): FakeInteraction {
     return this.dispatchInteraction(this.interactions.create({
       type: 3, user: input.user, channelId: input.message.channel_id, data: buttonData(input.customId),
-      sourceMessage: input.message, attachmentSizeLimit: this.attachmentSizeLimit,
+      sourceMessage: input.message, attachmentSizeLimit: this.announcedLimit,
     }));
   }
 
@@ -192,7 +203,7 @@ export class FakeDiscord {
     const source = input.opened.sourceMessageId === undefined ? undefined : this.messages.get(input.opened.sourceMessageId);
     return this.dispatchInteraction(this.interactions.create({
       type: 5, user: input.user, channelId: input.opened.channelId, data: modalSubmitData(customId, input.fields),
-      ...(source ? { sourceMessage: source } : {}), attachmentSizeLimit: this.attachmentSizeLimit,
+      ...(source ? { sourceMessage: source } : {}), attachmentSizeLimit: this.announcedLimit,
     }));
   }
 

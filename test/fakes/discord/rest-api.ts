@@ -146,6 +146,13 @@ export class FakeRestApi {
         allowedMentions: body['allowed_mentions'] as Record<string, unknown> | undefined,
       }));
     }
+    if (messageId === undefined && request.method === 'GET') {
+      // Newest first, like Discord; `after` and `limit` are the only filters the bot uses.
+      const after = request.query.get('after');
+      const limit = Number(request.query.get('limit') ?? 50);
+      const listed = messages.inChannel(channelId).filter((message) => after === null || BigInt(message.id) > BigInt(after));
+      return ok(listed.slice(0, limit).reverse());
+    }
     if (messageId === undefined) throw new DiscordHttpError(405, 0, '405: Method Not Allowed');
     const message = messages.require(channelId, messageId);
     if (request.method === 'GET') return ok(message);

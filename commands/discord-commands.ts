@@ -1,0 +1,115 @@
+// Discord command definitions built from the configured providers: choices list only values they support.
+import {
+  ApplicationCommandType,
+  ContextMenuCommandBuilder,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type RESTPostAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { ImageProvider } from '../src/core/provider.ts';
+import type { ProviderChoice } from '../src/core/imagine-service.ts';
+import { aspectRatios, resolutions, type ProviderId } from '../src/core/request.ts';
+import { adminOptions, adminSubcommands, commandNames, imagineOptions } from '../src/adapters/discord/command-names.ts';
+
+/** Discord accepts at most 25 choices per option; beyond that the option stays free text. */
+const maxChoices = 25;
+
+/** Values every configured model offers somewhere, in the canonical order of `order`. */
+function supported<T extends string>(order: readonly T[], offered: Iterable<T>): T[] {
+  const set = new Set(offered);
+  return order.filter((value) => set.has(value));
+}
+
+function choicesOf(values: readonly string[]): Array<{ name: string; value: string }> {
+  return values.length > maxChoices ? [] : values.map((value) => ({ name: value, value }));
+}
+
+/** The provider choices as the runner lists them (default first), for use without a running bot. */
+export function providerChoicesOf(
+  providers: ReadonlyMap<ProviderId, ImageProvider>,
+  defaultProvider: ProviderId,
+  defaultModel: string | undefined,
+): ProviderChoice[] {
+  return [...providers.values()]
+    .map((provider) => ({
+      id: provider.id,
+      displayName: provider.capabilities.displayName,
+      models: provider.capabilities.models,
+      defaultModel: provider.id === defaultProvider && defaultModel ? defaultModel : provider.capabilities.defaultModel,
+    }))
+    .sort((left, right) => Number(right.id === defaultProvider) - Number(left.id === defaultProvider));
+}
+
+function imagineCommand(providers: readonly ProviderChoice[]) {
+  const models = providers.flatMap((provider) => provider.models);
+  const aspects = supported(aspectRatios, models.flatMap((model) => model.aspectRatios));
+  const tiers = supported(resolutions, models.flatMap((model) => model.resolutions));
+  const modelIds = [...new Set(models.map((model) => model.id))];
+  const command = new SlashCommandBuilder()
+    .setName(commandNames.imagine)
+    .setDescription('Generate an image from a prompt, optionally guided by up to three images')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((option) =>
+      option.setName(imagineOptions.prompt).setDescription('What the image should show').setRequired(true).setMaxLength(4000));
+  const [first, second, third] = imagineOptions.images;
+  return command
+    .addAttachmentOption((option) => option.setName(first).setDescription('A reference image (PNG, JPEG or WebP)'))
+    .addAttachmentOption((option) => option.setName(second).setDescription('A second reference image'))
+    .addAttachmentOption((option) => option.setName(third).setDescription('A third reference image'))
+    .addStringOption((option) =>
+      option.setName(imagineOptions.aspect).setDescription('Aspect ratio (width:height)').addChoices(...choicesOf(aspects)))
+    .addStringOption((option) =>
+      option.setName(imagineOptions.resolution).setDescription('Output size; 4K costs more').addChoices(...choicesOf(tiers)))
+    .addStringOption((option) =>
+      option
+        .setName(imagineOptions.provider)
+        .setDescription('Which image service to use')
+        .addChoices(...providers.slice(0, maxChoices).map((provider) => ({ name: provider.displayName, value: provider.id }))))
+    .addStringOption((option) =>
+      option.setName(imagineOptions.model).setDescription('Which model to use').addChoices(...choicesOf(modelIds)));
+}
+
+function quotaCommand() {
+  return new SlashCommandBuilder()
+    .setName(commandNames.quota)
+    .setDescription('Your image credits for today, what is held, and when they reset')
+    .setContexts(InteractionContextType.Guild);
+}
+
+function adminCommand() {
+  return new SlashCommandBuilder()
+    .setName(commandNames.admin)
+    .setDescription('Manage image credits (bot admins only)')
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((sub) =>
+      sub
+        .setName(adminSubcommands.grant)
+        .setDescription('Give a member extra credits for today')
+        .addUserOption((option) => option.setName(adminOptions.user).setDescription('Who gets the credits').setRequired(true))
+        .addIntegerOption((option) =>
+          option.setName(adminOptions.amount).setDescription('How many credits').setRequired(true).setMinValue(1).setMaxValue(10_000)))
+    .addSubcommand((sub) =>
+      sub
+        .setName(adminSubcommands.reset)
+        .setDescription('Restore a member’s credits to the daily allowance')
+        .addUserOption((option) => option.setName(adminOptions.user).setDescription('Whose credits').setRequired(true)))
+    .addSubcommand((sub) =>
+      sub
+        .setName(adminSubcommands.balance)
+        .setDescription('Show a member’s credits')
+        .addUserOption((option) => option.setName(adminOptions.user).setDescription('Whose credits').setRequired(true)));
+}
+
+function remixCommand(): ContextMenuCommandBuilder {
+  return new ContextMenuCommandBuilder()
+    .setName(commandNames.remix)
+    .setType(ApplicationCommandType.Message)
+    .setContexts(InteractionContextType.Guild);
+}
+
+/** Every command of the bot, as the JSON Discord's bulk-overwrite endpoint takes. */
+export function buildDiscordCommands(providers: readonly ProviderChoice[]): RESTPostAPIApplicationCommandsJSONBody[] {
+  return [imagineCommand(providers).toJSON(), quotaCommand().toJSON(), adminCommand().toJSON(), remixCommand().toJSON()];
+}
