@@ -117,6 +117,22 @@ describe('poll scheduler with 2,000 tasks in flight', () => {
   });
 });
 
+describe('poll scheduler timer', () => {
+  it('keeps one timer, re-armed for an earlier task and cleared when idle', async () => {
+    const { clock, probe, provider, scheduler, start } = setup();
+    const late = provider.addTask({ finishAt: start + 40_000 });
+    scheduler.track(provider, late, { deadlineAt: start + 90_000, expectedSeconds: 20, hint: { nextPollInMs: 30_000 } }).catch(() => undefined);
+    expect([probe.pending.size, clock.nextTimerAt! - start >= 30_000]).toEqual([1, true]);
+    const soon = provider.addTask({ finishAt: start + 500 });
+    const watcher = watch(clock, scheduler.track(provider, soon, { deadlineAt: start + 90_000, expectedSeconds: 1 }));
+    expect([probe.pending.size, clock.nextTimerAt! - start <= 1_100]).toEqual([1, true]);
+    await clock.runUntil(() => watcher.ending !== undefined);
+    expect([probe.pending.size, scheduler.size]).toEqual([1, 1]);
+    scheduler.stop();
+    expect([probe.pending.size, clock.pendingTimers, probe.maxPending]).toEqual([0, 0, 1]);
+  });
+});
+
 describe('poll scheduler pacing', () => {
   it('polls soon, sparsely early, densely near the expected finish, then backs off', async () => {
     const { clock, provider, scheduler, start } = setup();
