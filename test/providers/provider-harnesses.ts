@@ -1,5 +1,5 @@
 // The table the provider contract suite runs over: how to start each provider against its fake, and read what it received.
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { ImageProvider } from '../../src/core/provider.ts';
 import type { ProviderId } from '../../src/core/request.ts';
 import type { ProviderClientOptions } from '../../src/providers/http.ts';
@@ -24,7 +24,7 @@ export interface HarnessRun {
   provider: ImageProvider;
   fake: FakeProvider | undefined;
   /** The undici dispatcher the client uses; tests download results with it too. */
-  dispatcher: Agent;
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,10 @@ export interface ProviderHarness {
   acceptsFiles: boolean;
   /** Whether `submit` can return a task to poll. */
   polls: boolean;
-  /** HTTP fault switches the fake implements (empty for providers without a fake). */
+  /**
+   * Fault switches the fake implements; each fault test runs only for harnesses listing it, so a
+   * provider without a fake (the offline mock) lists none and still runs the rest of the contract.
+   */
   faults: readonly FakeFault[];
   /** The prompt as the provider received it. */
   receivedPrompt(request: RecordedRequest): string | undefined;
@@ -46,7 +49,9 @@ export interface ProviderHarness {
   receivedFiles(request: RecordedRequest): RecordedFile[];
 }
 
-const allHttpFaults: readonly FakeFault[] = ['status400', 'status401', 'status402', 'status429', 'status500', 'status502', 'malformedJson'];
+const allFaults: readonly FakeFault[] = [
+  'status400', 'status401', 'status402', 'status429', 'status500', 'status502', 'malformedJson', 'hang', 'taskFails', 'taskNeverFinishes',
+];
 
 function jsonField(request: RecordedRequest, name: string): unknown {
   return request.bodyKind === 'json' ? (request.json as Record<string, unknown>)[name] : undefined;
@@ -89,7 +94,7 @@ export const providerHarnesses: ProviderHarness[] = [
     start: async (settings) => run(await startFakeXenodia({ latencyMs: settings.latencyMs }), createXenodiaProvider, settings),
     acceptsFiles: true,
     polls: true,
-    faults: allHttpFaults,
+    faults: allFaults,
     receivedPrompt: (request) => textOrJson(request, 'prompt'),
     receivedUrls: (request) =>
       request.bodyKind === 'multipart'
@@ -102,7 +107,7 @@ export const providerHarnesses: ProviderHarness[] = [
     start: async (settings) => run(await startFakeXingchao({ latencyMs: settings.latencyMs }), createXingchaoProvider, settings),
     acceptsFiles: false,
     polls: true,
-    faults: allHttpFaults,
+    faults: allFaults,
     receivedPrompt: (request) => textOrJson(request, 'prompt'),
     receivedUrls: (request) => asList(jsonField(request, 'image_urls')),
     receivedFiles: (request) => request.files,
@@ -112,7 +117,7 @@ export const providerHarnesses: ProviderHarness[] = [
     start: async (settings) => run(await startFakeNbpCloud({ latencyMs: settings.latencyMs }), createNbpCloudProvider, settings),
     acceptsFiles: true,
     polls: true,
-    faults: allHttpFaults,
+    faults: allFaults,
     receivedPrompt: (request) => textOrJson(request, 'prompt'),
     receivedUrls: (request) =>
       request.bodyKind === 'multipart' ? (request.fields.imageUrl ?? []) : asList(jsonField(request, 'imageUrl')),
@@ -128,7 +133,7 @@ export const providerHarnesses: ProviderHarness[] = [
       ),
     acceptsFiles: true,
     polls: false,
-    faults: allHttpFaults,
+    faults: allFaults,
     receivedPrompt: (request) => textOrJson(request, 'prompt'),
     receivedUrls: (request) => (request.bodyKind === 'multipart' ? (request.fields.image ?? []) : asList(jsonField(request, 'image'))),
     receivedFiles: (request) => request.files,
