@@ -1,5 +1,5 @@
 // Creates the Bolt app: Socket Mode with an app-level token, HTTP mode with the signing secret otherwise.
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
 
 export interface BoltAppOptions {
@@ -41,24 +41,51 @@ export function normalizeApiUrl(apiUrl: string): string {
   return apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
 }
 
+/** A Bolt app (not yet started) and how to take it off Slack again. */
+export interface BoltSetup {
+  app: App;
+  /** Closes the Socket Mode connection (waiting for the close handshake) or the HTTP server. */
+  disconnect(): Promise<void>;
+}
+
+/** Gives up waiting for a clean close after this long; the process may be exiting anyway. */
+const disconnectTimeoutMs = 5000;
+
 /**
- * The Bolt app, not yet started. Initialization is deferred so a bad token fails `init()` with a clear
- * error instead of an unhandled rejection from the constructor's own token check.
+ * Creates the Bolt app. Initialization is deferred so a bad token fails `init()` with a clear error
+ * instead of an unhandled rejection from the constructor's own token check.
  */
-export function createBoltApp(options: BoltAppOptions): App {
+export function createBoltApp(options: BoltAppOptions): BoltSetup {
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: normalizeApiUrl(options.apiUrl) } : {}),
     // A few quick retries: a progress edit retried for minutes would only hold up the next one.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     timeout: 60_000,
   };
-  const shared = {
-    token: options.botToken,
-    logger: toBoltLogger(options.logger),
-    clientOptions,
-    deferInitialization: true,
-  };
-  if (options.appToken) return new App({ ...shared, appToken: options.appToken, socketMode: true });
+  const logger = toBoltLogger(options.logger);
+  const shared = { token: options.botToken, logger, clientOptions, deferInitialization: true };
+  if (options.appToken) {
+    // Our own receiver, so stopping can wait for the WebSocket to close (Bolt's stop does not).
+    const receiver = new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });
+    const app = new App({ ...shared, receiver, socketMode: true });
+    return {
+      app,
+      disconnect: () => withTimeout(receiver.client.disconnect(), disconnectTimeoutMs),
+    };
+  }
   if (!options.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
-  return new App({ ...shared, signingSecret: options.signingSecret, port: options.port });
+  const app = new App({ ...shared, signingSecret: options.signingSecret, port: options.port });
+  return { app, disconnect: () => withTimeout(app.stop().then(() => undefined), disconnectTimeoutMs) };
+}
+
+async function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -51,7 +51,7 @@ export interface SlackApp {
 /** Starts the Slack app (Socket Mode when `appToken` is set, HTTP mode otherwise) and registers its Delivery. */
 export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { service, logger } = options;
-  const app = createBoltApp(options);
+  const { app, disconnect } = createBoltApp(options);
   let identity;
   try {
     identity = await app.client.auth.test();
@@ -99,8 +99,6 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   return {
     delivery,
     port: address?.port,
-    stop: async () => {
-      await app.stop();
-    },
+    stop: disconnect,
   };
 }
