@@ -44,7 +44,7 @@ export function looksLikeImage(attachment: AttachmentInfo): boolean {
 function refusal(attachment: AttachmentInfo, options: IntakeOptions): string | undefined {
   if (!isTrustedAttachmentUrl(attachment.url, options.trustedHosts)) return text.attachmentUntrusted(attachment.name);
   if (attachment.contentType && !looksLikeImage(attachment)) {
-    return `❌ ${attachment.name} is a ${attachment.contentType.split(';')[0]} file, not an image: attach a PNG, JPEG or WebP. Nothing was charged.`;
+    return text.attachmentNotImage(attachment.name, attachment.contentType.split(';')[0] ?? attachment.contentType);
   }
   if (attachment.size > options.maxBytes) return text.attachmentTooLarge(attachment.name, formatBytes(options.maxBytes));
   return undefined;
@@ -78,7 +78,7 @@ export async function intakeAttachments(
     if (download.status === 'rejected') {
       const error: unknown = download.reason;
       // Non-retryable download errors describe the file ("not an image (a PDF document)"), so users see why.
-      if (isBotError(error) && !error.retryable) return { ok: false, reason: `❌ ${attachment.name}: ${error.message}. Nothing was charged.` };
+      if (isBotError(error) && !error.retryable) return { ok: false, reason: text.attachmentUnusable(attachment.name, error.message) };
       return { ok: false, reason: text.attachmentDownloadFailed(attachment.name) };
     }
     references.push({ data: download.value.data, url: attachment.url, filename: attachment.name, source });

@@ -10,7 +10,7 @@ const errorText: Record<ErrorCode, string> = {
   provider_rate_limited: 'The image service is busy right now. Please try again in a minute.',
   provider_rejected: 'The image service declined this prompt or image (often a content filter). Try rewording it.',
   provider_failed: 'The image service failed to make this image. Please try again.',
-  provider_timeout: 'The image service took too long to answer.',
+  provider_timeout: 'The image service took too long to finish this image. Please try again.',
   download_failed: 'The finished image could not be downloaded from the image service.',
   upload_too_large: 'The image is too large to post here, even after compressing it.',
   platform_failed: 'Discord did not accept the result. Please try again.',
@@ -63,6 +63,9 @@ export const text = {
   jobGone: '❌ That image is too old to reuse: its job is no longer stored. Nothing was charged.',
   attachmentUntrusted: (name: string) => `❌ ${name} is not hosted on Discord, so the bot will not download it. Nothing was charged.`,
   attachmentTooLarge: (name: string, limit: string) => `❌ ${name} is larger than ${limit}, more than any image service accepts. Nothing was charged.`,
+  attachmentNotImage: (name: string, declaredType: string) =>
+    `❌ ${name} is not an image (Discord reports ${declaredType}): attach a PNG, JPEG or WebP. Nothing was charged.`,
+  attachmentUnusable: (name: string, reason: string) => `❌ ${name} cannot be used: ${reason}. Nothing was charged.`,
   attachmentDownloadFailed: (name: string) => `❌ ${name} could not be downloaded from Discord. Please attach it again. Nothing was charged.`,
   quota: (lines: { remaining: string; reserved: number; daily: number; resetsAt: number; costs: string }) =>
     [
