@@ -1,0 +1,152 @@
+// Credit movements on per-day quota accounts, each written with its ledger row; callers provide the transaction.
+import type { LedgerEntry, LedgerKind } from '../core/job-store.ts';
+import type { QuotaPolicy } from '../core/quota-policy.ts';
+import type { SqliteDatabase } from './database.ts';
+
+/** Whose credits: one user's daily credits, or a community's (server/workspace) daily cap. */
+export type AccountScope = 'user' | 'community';
+
+/**
+ * Actor of the `reset` row that opens an account's day: its amount is the allowance, so the day's
+ * ledger alone explains the balance (available = sum of amounts).
+ */
+export const dailyAllowanceActor = 'system:daily-allowance';
+
+/** One account's day as stored. */
+export interface AccountDay {
+  /** What the day opened with (the daily credits or community cap in force then). */
+  allowance: number;
+  /** Credits that can still be reserved. */
+  available: number;
+  /** Credits held by jobs in flight. */
+  reserved: number;
+}
+
+/** A ledger row with what the shared `LedgerEntry` leaves out. */
+export interface StoredLedgerEntry extends LedgerEntry {
+  scope: AccountScope;
+  /** Change of the reserved credits: reserve +cost, commit and refund −cost, others 0. */
+  reservedChange: number;
+}
+
+interface LedgerRow {
+  id: number;
+  scope: AccountScope;
+  account_key: string;
+  job_id: string | null;
+  kind: LedgerKind;
+  amount: number;
+  reserved_change: number;
+  quota_day: string;
+  actor_key: string;
+  created_at: number;
+}
+
+/** Account operations; every method must run inside a transaction the caller opened. */
+export interface CreditBook {
+  /** Moves `cost` from available to reserved when enough is available, opening the day first; false when not. */
+  reserve(scope: AccountScope, key: string, day: string, cost: number, jobId: string | null, actor: string, now: number): boolean;
+  /** Releases `cost` reserved credits: `commit` spends them, `refund` makes them available again. */
+  settle(kind: 'commit' | 'refund', scope: AccountScope, key: string, day: string, cost: number, jobId: string | null, actor: string, now: number): void;
+  /** Changes available credits by `amount` (`grant` or admin `reset`), opening the day first. */
+  adjust(kind: 'grant' | 'reset', scope: AccountScope, key: string, day: string, amount: number, actor: string, now: number): AccountDay;
+  /** The stored day, or undefined when nothing touched it yet. */
+  account(scope: AccountScope, key: string, day: string): AccountDay | undefined;
+  /** Credits reserved over all days (jobs started before midnight still hold yesterday's credits). */
+  reservedTotal(scope: AccountScope, key: string): number;
+  /** Latest ledger rows of one account, newest first. */
+  entries(scope: AccountScope, key: string, limit: number): StoredLedgerEntry[];
+}
+
+/** Prepares the account and ledger statements once for `database`. */
+export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy): CreditBook {
+  const reserveStatement = database.prepare(
+    `UPDATE quota_accounts SET available = available - ?, reserved = reserved + ?, updated_at = ?
+     WHERE scope = ? AND account_key = ? AND quota_day = ? AND available >= ?`,
+  );
+  const settleStatement = database.prepare(
+    `UPDATE quota_accounts SET available = available + ?, reserved = reserved - ?, updated_at = ?
+     WHERE scope = ? AND account_key = ? AND quota_day = ? AND reserved >= ?`,
+  );
+  const adjustStatement = database.prepare(
+    `UPDATE quota_accounts SET available = available + ?, updated_at = ?
+     WHERE scope = ? AND account_key = ? AND quota_day = ? AND available + ? >= 0`,
+  );
+  const openStatement = database.prepare(
+    `INSERT INTO quota_accounts (scope, account_key, quota_day, allowance, available, reserved, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
+  );
+  const accountStatement = database.prepare<[AccountScope, string, string], AccountDay>(
+    'SELECT allowance, available, reserved FROM quota_accounts WHERE scope = ? AND account_key = ? AND quota_day = ?',
+  );
+  const reservedStatement = database
+    .prepare<[AccountScope, string], number>(
+      'SELECT coalesce(sum(reserved), 0) FROM quota_accounts WHERE scope = ? AND account_key = ? AND reserved > 0',
+    )
+    .pluck();
+  const ledgerStatement = database.prepare(
+    `INSERT INTO quota_ledger (scope, account_key, quota_day, job_id, kind, amount, reserved_change, actor_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const entriesStatement = database.prepare<[AccountScope, string, number], LedgerRow>(
+    `SELECT id, scope, account_key, job_id, kind, amount, reserved_change, quota_day, actor_key, created_at
+     FROM quota_ledger WHERE scope = ? AND account_key = ? ORDER BY id DESC LIMIT ?`,
+  );
+
+  const allowanceOf = (scope: AccountScope) =>
+    scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
+
+  /** Opens the day lazily, on its first use, with the allowance and the ledger row that explains it. */
+  const openDay = (scope: AccountScope, key: string, day: string, now: number): boolean => {
+    const allowance = allowanceOf(scope);
+    if (openStatement.run(scope, key, day, allowance, allowance, now).changes === 0) return false;
+    ledgerStatement.run(scope, key, day, null, 'reset', allowance, 0, dailyAllowanceActor, now);
+    return true;
+  };
+
+  const account = (scope: AccountScope, key: string, day: string) => accountStatement.get(scope, key, day);
+
+  return {
+    reserve(scope, key, day, cost, jobId, actor, now) {
+      // The common case (day already open) costs one UPDATE; opening is tried only when it matched nothing.
+      let held = reserveStatement.run(cost, cost, now, scope, key, day, cost).changes === 1;
+      if (!held && openDay(scope, key, day, now)) {
+        held = reserveStatement.run(cost, cost, now, scope, key, day, cost).changes === 1;
+      }
+      if (held) ledgerStatement.run(scope, key, day, jobId, 'reserve', -cost, cost, actor, now);
+      return held;
+    },
+    settle(kind, scope, key, day, cost, jobId, actor, now) {
+      const returned = kind === 'refund' ? cost : 0;
+      if (settleStatement.run(returned, cost, now, scope, key, day, cost).changes !== 1) {
+        throw new Error(`cannot ${kind} ${cost} credits of ${scope} ${key} on ${day}: not reserved`);
+      }
+      ledgerStatement.run(scope, key, day, jobId, kind, returned, -cost, actor, now);
+    },
+    adjust(kind, scope, key, day, amount, actor, now) {
+      openDay(scope, key, day, now);
+      if (adjustStatement.run(amount, now, scope, key, day, amount).changes !== 1) {
+        throw new Error(`cannot change ${scope} ${key} on ${day} by ${amount}: credits would go below zero`);
+      }
+      ledgerStatement.run(scope, key, day, null, kind, amount, 0, actor, now);
+      const updated = account(scope, key, day);
+      if (updated === undefined) throw new Error(`quota account ${scope} ${key} on ${day} vanished`);
+      return updated;
+    },
+    account,
+    reservedTotal: (scope, key) => reservedStatement.get(scope, key) ?? 0,
+    entries: (scope, key, limit) =>
+      entriesStatement.all(scope, key, limit).map((row) => ({
+        id: row.id,
+        scope: row.scope,
+        requesterKey: row.account_key,
+        jobId: row.job_id,
+        kind: row.kind,
+        amount: row.amount,
+        reservedChange: row.reserved_change,
+        quotaDay: row.quota_day,
+        actorKey: row.actor_key,
+        createdAt: row.created_at,
+      })),
+  };
+}

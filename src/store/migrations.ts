@@ -1,0 +1,46 @@
+// The schema as numbered migrations, tracked with PRAGMA user_version and applied in one transaction on start.
+import type { SqliteDatabase } from './database.ts';
+import { schemaV1 } from './schema-v1.ts';
+
+/** One schema step; `version` is what `user_version` becomes once its SQL has run. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** Every migration, oldest first. Append only: a released migration is never edited. */
+export const migrations: readonly Migration[] = [
+  { version: 1, description: 'jobs, stored references, quota accounts and the ledger', sql: schemaV1 },
+];
+
+/** The schema version this code expects. */
+export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
+
+/** The database's current schema version. */
+export function schemaVersion(database: SqliteDatabase): number {
+  return database.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the migrations newer than the database's `user_version` and returns how many ran.
+ * The version is read and written inside an IMMEDIATE transaction, so two processes starting on
+ * the same file cannot both apply a step; a failing step leaves the database as it was.
+ */
+export function migrate(database: SqliteDatabase): number {
+  const applyPending = database.transaction(() => {
+    const current = schemaVersion(database);
+    if (current > latestSchemaVersion) {
+      throw new Error(
+        `The database schema is version ${current} but this build knows up to ${latestSchemaVersion}; run a newer build.`,
+      );
+    }
+    const pending = migrations.filter((migration) => migration.version > current);
+    for (const migration of pending) {
+      database.exec(migration.sql);
+      database.pragma(`user_version = ${migration.version}`);
+    }
+    return pending.length;
+  });
+  return applyPending.immediate();
+}

@@ -1,0 +1,200 @@
+// The JobStore over SQLite: job rows and their state machine, settling credits in the same transaction.
+import { BotError, type SerializedError } from '../core/errors.ts';
+import type { CreateJobOutcome, JobRecord, JobState, JobStore, NewJob } from '../core/job-store.ts';
+import type { CreditSteps, Reservation } from './credit-reservations.ts';
+import type { SqliteDatabase } from './database.ts';
+import { referenceColumns, requestJson, toBlob, toJobRecord, type JobRow, type ReferenceRow } from './row-mapping.ts';
+
+/** Filters for the operators' list of recent jobs. */
+export interface RecentJobsFilter {
+  state?: JobState;
+  requesterKey?: string;
+  limit: number;
+}
+
+/** The JobStore plus what operators need. */
+export interface SqliteJobStore extends JobStore {
+  /** Latest jobs first, optionally of one state and/or requester. */
+  listRecent(filter: RecentJobsFilter): JobRecord[];
+}
+
+type SettlementRow = Pick<JobRow, 'state' | 'requester_key' | 'community_key' | 'cost' | 'community_cost' | 'quota_day'>;
+
+const finalStates: readonly JobState[] = ['failed', 'delivered'];
+
+function invalidTransition(jobId: string, target: string, state: JobState | undefined): BotError {
+  return state === undefined
+    ? new BotError('internal', `Cannot mark job ${jobId} ${target}: no such job`)
+    : new BotError('internal', `Cannot mark job ${jobId} ${target}: it is ${state}`);
+}
+
+function reservationOf(jobId: string, row: SettlementRow): Reservation {
+  return {
+    requesterKey: row.requester_key,
+    communityKey: row.community_key,
+    jobId,
+    quotaDay: row.quota_day,
+    cost: row.cost,
+    communityCost: row.community_cost,
+  };
+}
+
+/** Prepares every job statement once; `steps` moves the credits inside the job transactions. */
+export function createSqliteJobStore(database: SqliteDatabase, steps: CreditSteps): SqliteJobStore {
+  const insertJob = database.prepare(
+    `INSERT INTO jobs (id, dedupe_key, state, requester_key, community_key, provider, model, request_json, origin_json,
+       cost, community_cost, quota_day, created_at, updated_at)
+     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertReference = database.prepare(
+    'INSERT INTO job_references (job_id, position, data, url, filename, source, mime_type) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectJob = database.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
+  const selectByDedupe = database.prepare<[string], JobRow>('SELECT * FROM jobs WHERE dedupe_key = ?');
+  const selectReferences = database.prepare<[string], ReferenceRow>(
+    'SELECT position, data, url, filename, source, mime_type FROM job_references WHERE job_id = ? ORDER BY position',
+  );
+  const selectState = database.prepare<[string], JobState>('SELECT state FROM jobs WHERE id = ?').pluck();
+  const selectSettlement = database.prepare<[string], SettlementRow>(
+    'SELECT state, requester_key, community_key, cost, community_cost, quota_day FROM jobs WHERE id = ?',
+  );
+  const selectTask = database.prepare<[string], Pick<JobRow, 'state' | 'task_id'>>('SELECT state, task_id FROM jobs WHERE id = ?');
+  const updateSubmitted = database.prepare(
+    `UPDATE jobs SET state = 'submitted', task_id = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'`,
+  );
+  const updateRunning = database.prepare(
+    `UPDATE jobs SET state = 'running', progress = coalesce(?, progress), updated_at = ?
+     WHERE id = ? AND state IN ('submitted', 'running')`,
+  );
+  const updateSucceeded = database.prepare(
+    `UPDATE jobs SET state = 'succeeded', result_url = ?, result_data = ?, result_mime = ?, finished_at = ?, updated_at = ?
+     WHERE id = ? AND state IN ('queued', 'submitted', 'running')`,
+  );
+  const updateFailed = database.prepare(
+    `UPDATE jobs SET state = 'failed', error_json = ?, result_data = NULL, finished_at = ?, updated_at = ? WHERE id = ?`,
+  );
+  const updateDelivered = database.prepare(
+    `UPDATE jobs SET state = 'delivered', delivered_message_id = ?, result_data = NULL, updated_at = ? WHERE id = ?`,
+  );
+  const selectByStates = database.prepare<[string], JobRow>(
+    'SELECT * FROM jobs WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid',
+  );
+  const countByRequester = database
+    .prepare<[string, string], number>(
+      'SELECT count(*) FROM jobs WHERE requester_key = ? AND state IN (SELECT value FROM json_each(?))',
+    )
+    .pluck();
+  const purgeFinished = database.prepare(
+    'DELETE FROM jobs WHERE state IN (SELECT value FROM json_each(?)) AND created_at < ?',
+  );
+  const selectRecent = database.prepare<{ state: string | null; requester: string | null; limit: number }, JobRow>(
+    `SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@requester IS NULL OR requester_key = @requester)
+     ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+  );
+
+  const withReferences = (row: JobRow): JobRecord => toJobRecord(row, selectReferences.all(row.id));
+
+  const createJob = database.transaction((job: NewJob): CreateJobOutcome => {
+    if (job.dedupeKey !== undefined) {
+      const existing = selectByDedupe.get(job.dedupeKey);
+      if (existing !== undefined) return { job: withReferences(existing), duplicate: true };
+    }
+    const reservation = steps.reserve({
+      requesterKey: job.requesterKey,
+      communityKey: job.communityKey ?? null,
+      cost: job.cost,
+      unlimited: job.unlimited,
+      jobId: job.id,
+      resolution: job.request.resolution,
+      now: job.now,
+    });
+    const { request } = job;
+    insertJob.run(
+      job.id, job.dedupeKey ?? null, job.requesterKey, job.communityKey ?? null, request.provider, request.model,
+      requestJson(request), JSON.stringify(job.origin), reservation.cost, reservation.communityCost,
+      reservation.quotaDay, job.now, job.now,
+    );
+    request.references.forEach((reference, position) => {
+      insertReference.run(job.id, position, ...referenceColumns(reference));
+    });
+    const record: JobRecord = {
+      id: job.id,
+      dedupeKey: job.dedupeKey ?? null,
+      state: 'queued',
+      requesterKey: job.requesterKey,
+      communityKey: job.communityKey ?? null,
+      provider: request.provider,
+      model: request.model,
+      request,
+      origin: job.origin,
+      taskId: null,
+      progress: null,
+      cost: reservation.cost,
+      quotaDay: reservation.quotaDay,
+      error: null,
+      result: null,
+      deliveredMessageId: null,
+      createdAt: job.now,
+      submittedAt: null,
+      finishedAt: null,
+      updatedAt: job.now,
+    };
+    return { job: record, duplicate: false };
+  });
+
+  const markFailed = database.transaction((jobId: string, error: SerializedError, now: number) => {
+    const row = selectSettlement.get(jobId);
+    if (row === undefined || row.state === 'delivered') throw invalidTransition(jobId, 'failed', row?.state);
+    // A second report of the same failure (e.g. timeout racing a provider error) refunds nothing.
+    if (row.state === 'failed') return { refunded: 0 };
+    updateFailed.run(JSON.stringify(error), now, now, jobId);
+    steps.settle('refund', reservationOf(jobId, row), now);
+    return { refunded: row.cost };
+  });
+
+  const markDelivered = database.transaction((jobId: string, messageId: string, now: number) => {
+    const row = selectSettlement.get(jobId);
+    // Recovery may deliver again after a crash; the first recorded message id and commit stand.
+    if (row?.state === 'delivered') return;
+    if (row === undefined || row.state !== 'succeeded') throw invalidTransition(jobId, 'delivered', row?.state);
+    updateDelivered.run(messageId, now, jobId);
+    steps.settle('commit', reservationOf(jobId, row), now);
+  });
+
+  return {
+    createJob: (job) => createJob.immediate(job),
+    get(jobId) {
+      const row = selectJob.get(jobId);
+      return row === undefined ? undefined : withReferences(row);
+    },
+    getByDedupeKey(dedupeKey) {
+      const row = selectByDedupe.get(dedupeKey);
+      return row === undefined ? undefined : withReferences(row);
+    },
+    markSubmitted(jobId, taskId, now) {
+      if (updateSubmitted.run(taskId, now, now, jobId).changes === 1) return;
+      const current = selectTask.get(jobId);
+      // Recording the same submission twice is harmless; anything else is a runner bug.
+      if (current?.state === 'submitted' && current.task_id === taskId) return;
+      throw invalidTransition(jobId, 'submitted', current?.state);
+    },
+    markRunning(jobId, progress, now) {
+      if (updateRunning.run(progress, now, jobId).changes === 1) return;
+      throw invalidTransition(jobId, 'running', selectState.get(jobId));
+    },
+    markSucceeded(jobId, result, now) {
+      const changes = updateSucceeded.run(result.url ?? null, toBlob(result.data), result.mimeType ?? null, now, now, jobId).changes;
+      if (changes === 1) return;
+      throw invalidTransition(jobId, 'succeeded', selectState.get(jobId));
+    },
+    markFailed: (jobId, error, now) => markFailed.immediate(jobId, error, now),
+    markDelivered: (jobId, messageId, now) => markDelivered.immediate(jobId, messageId, now),
+    listByState: (states) => selectByStates.all(JSON.stringify(states)).map(withReferences),
+    countByRequester: (requesterKey, states) => countByRequester.get(requesterKey, JSON.stringify(states)) ?? 0,
+    purgeFinishedBefore: (cutoff) => purgeFinished.run(JSON.stringify(finalStates), cutoff).changes,
+    listRecent: (filter) =>
+      selectRecent
+        .all({ state: filter.state ?? null, requester: filter.requesterKey ?? null, limit: filter.limit })
+        .map(withReferences),
+  };
+}
