@@ -131,9 +131,9 @@ export class FakeDiscord {
     return this.announcedAttachmentSizeLimit ?? this.attachmentSizeLimit;
   }
 
-  /** Creates a guild member. */
-  addUser(username: string): FakeUser {
-    return this.world.addUser(username);
+  /** Creates a guild member (with a fixed `id` when the test needs it in advance). */
+  addUser(username: string, id?: string): FakeUser {
+    return this.world.addUser(username, id);
   }
 
   /** Puts a file on the CDN, as when a user attaches it to a slash command. */

@@ -43,9 +43,9 @@ export class FakeWorld {
     });
   }
 
-  /** Creates a member of the guild. */
-  addUser(username: string): FakeUser {
-    const user: FakeUser = { id: nextSnowflake(), username, global_name: username, discriminator: '0', avatar: null };
+  /** Creates a member of the guild; `id` is fixed when a test must know it in advance (ADMIN_USER_IDS). */
+  addUser(username: string, id = nextSnowflake()): FakeUser {
+    const user: FakeUser = { id, username, global_name: username, discriminator: '0', avatar: null };
     this.users.set(user.id, user);
     return user;
   }

@@ -1,0 +1,80 @@
+// Command definitions follow the configured providers, and `npm run commands:register` registers them (guild or global).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDiscordCommands, providerChoicesOf } from '../../commands/discord-commands.ts';
+import { describeRegistration, registerDiscordCommands } from '../../commands/register-discord.ts';
+import { parseConfig } from '../../src/config.ts';
+import { createProviders } from '../../src/providers/registry.ts';
+import { FakeDiscord } from '../fakes/discord/fake-discord.ts';
+
+type Option = { name: string; type: number; choices?: Array<{ name: string; value: string }>; options?: Option[] };
+type Command = { name: string; type?: number; options?: Option[]; default_member_permissions?: string | null };
+
+function commandsFor(environment: Record<string, string>): Command[] {
+  const config = parseConfig(environment);
+  const choices = providerChoicesOf(createProviders(config), config.defaultProvider, config.defaultModel);
+  return buildDiscordCommands(choices) as unknown as Command[];
+}
+
+function option(command: Command | undefined, name: string): Option | undefined {
+  return command?.options?.find((candidate) => candidate.name === name);
+}
+
+let discord: FakeDiscord;
+
+beforeAll(async () => {
+  discord = await FakeDiscord.start();
+});
+
+afterAll(async () => {
+  await discord?.close();
+});
+
+describe('command definitions', () => {
+  it('offer only what the configured providers support', () => {
+    const mockOnly = commandsFor({});
+    const imagine = mockOnly.find((command) => command.name === 'imagine');
+    expect(option(imagine, 'provider')?.choices?.map((choice) => choice.value)).toEqual(['mock']);
+    expect(imagine?.options?.filter((candidate) => candidate.type === 11).map((candidate) => candidate.name)).toEqual(['image', 'image2', 'image3']);
+
+    const withXenodia = commandsFor({ PROVIDER: 'xenodia', XENODIA_API_KEY: 'key' });
+    const richer = withXenodia.find((command) => command.name === 'imagine');
+    expect(option(richer, 'provider')?.choices?.map((choice) => choice.value)).toEqual(['xenodia', 'mock']);
+    expect(option(richer, 'resolution')?.choices?.map((choice) => choice.value)).toEqual(['1K', '2K', '4K']);
+    expect(option(richer, 'aspect')?.choices?.map((choice) => choice.value)).toContain('21:9');
+    expect(option(richer, 'model')?.choices?.map((choice) => choice.value)).toContain('nano-banana-pro');
+  });
+
+  it('define /quota, /imagine-admin behind Manage Server, and the Remix message command', () => {
+    const commands = commandsFor({});
+    expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'imagine-admin', 'Remix']);
+    const admin = commands.find((command) => command.name === 'imagine-admin');
+    expect(admin?.default_member_permissions).toBe(String(1 << 5));
+    expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance']);
+    expect(commands.find((command) => command.name === 'Remix')?.type).toBe(3);
+  });
+});
+
+describe('registration', () => {
+  it('overwrites guild commands when a guild is given, and asks Discord for the application id when unset', async () => {
+    const outcome = await registerDiscordCommands({
+      token: discord.token, apiUrl: discord.apiUrl, guildId: discord.world.guildId, commands: buildDiscordCommands([]),
+    });
+    expect(outcome.applicationId).toBe(discord.world.applicationId);
+    expect(discord.calls.some((call) => call.method === 'PUT' && call.path === `/applications/${discord.world.applicationId}/guilds/${discord.world.guildId}/commands`)).toBe(true);
+    expect(describeRegistration(outcome)).toContain(`in guild ${discord.world.guildId}`);
+  });
+
+  it('runs as `npm run commands:register`, globally without DISCORD_GUILD_ID, and prints what it did', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'commands/register-discord.ts'], {
+      env: {
+        ...process.env, DISCORD_TOKEN: discord.token, DISCORD_APP_ID: discord.world.applicationId, DISCORD_API_URL: discord.apiUrl,
+        DISCORD_GUILD_ID: '', PROVIDER: '', XENODIA_API_KEY: '', XINGCHAO_API_KEY: '', NBPCLOUD_API_KEY: '', NBPNET_API_KEY: '',
+      },
+    });
+    expect(stdout).toContain('Registered 4 commands (imagine, quota, imagine-admin, Remix) globally');
+    const registered = discord.rest.commands.get('global') ?? [];
+    expect(registered.map((command) => command['name'])).toEqual(['imagine', 'quota', 'imagine-admin', 'Remix']);
+  });
+});
