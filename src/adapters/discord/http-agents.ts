@@ -1,6 +1,6 @@
 // Keeps two undici majors apart: undici 7 (ours) owns the process-wide dispatcher, discord.js gets an agent of its own undici.
-// Imported first so undici 7 installs the global dispatcher before discord.js loads its bundled undici 6,
-// whose agent cannot run undici 7's interceptors (attachment and result downloads).
+// Loaded before discord.js so undici 7 installs the global dispatcher first: discord.js's bundled
+// undici 6 would otherwise install its agent, which cannot run undici 7's download interceptors.
 import 'undici';
 import { createRequire } from 'node:module';
 import type { RESTOptions } from 'discord.js';

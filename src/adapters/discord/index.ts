@@ -48,7 +48,7 @@ const attachmentTimeoutMs = 30_000;
  * /imagine, /quota, /imagine-admin, the Remix command, buttons, modals and reply-to-remix.
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
-  const logger = options.logger.child({ platform: 'discord' });
+  const logger = options.logger;
   const { client, messageContent, closeAgent } = await connectDiscord(options.token, options.apiUrl, logger);
   const displayNames = new Map<ProviderId, string>(options.service.providers().map((choice) => [choice.id, choice.displayName]));
   const names = (id: ProviderId) => displayNames.get(id) ?? id;

@@ -44,6 +44,7 @@ export const text = {
   submitted: (providerName: string) => `🎨 Sent to ${providerName}, waiting for it to start…`,
   running: (percent: number | undefined) => (percent === undefined ? '🎨 Generating…' : `🎨 Generating… ${Math.round(percent)}%`),
   elapsed: (seconds: number) => `${seconds} s`,
+  referenceCount: (count: number) => `${count} reference image${count === 1 ? '' : 's'}`,
   rejected: (reason: string) => `❌ ${reason}\nNothing was charged.`,
   failed: (explanation: string) => `❌ ${explanation}`,
   refunded: (amount: number) => `Your ${credits(amount)} ${amount === 1 ? 'was' : 'were'} refunded.`,

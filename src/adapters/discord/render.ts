@@ -20,7 +20,7 @@ export function quotePrompt(prompt: string): string {
 /** "Xenodia · nano-banana-pro · 16:9 · 2K · 2 reference images". */
 export function describeSettings(summary: JobSummary, names: ProviderNames): string {
   const parts = [names(summary.provider), summary.model, summary.aspectRatio, summary.resolution];
-  if (summary.referenceCount > 0) parts.push(`${summary.referenceCount} reference image${summary.referenceCount === 1 ? '' : 's'}`);
+  if (summary.referenceCount > 0) parts.push(text.referenceCount(summary.referenceCount));
   return parts.filter((part): part is string => part !== undefined).join(' · ');
 }
 

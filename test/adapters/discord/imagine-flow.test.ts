@@ -74,6 +74,20 @@ describe('/imagine', () => {
     expect(final.mentions).toEqual([]);
   });
 
+  it('gets the result through when Discord answers 502 to the upload once (retried by discord.js)', async () => {
+    const { discord } = test;
+    const fay = discord.addUser('fay');
+    const interaction = discord.slashCommand({ user: fay, name: 'imagine', options: { prompt: 'a kite over dunes' } });
+    discord.failNext({
+      method: 'PATCH', path: new RegExp(`/webhooks/\\d+/${interaction.token}/messages/@original$`), withFiles: true,
+      status: 502, body: { message: 'Bad Gateway', code: 0 },
+    });
+    const final = await finalReply(discord, interaction);
+    expect(final.attachments).toHaveLength(1);
+    const uploads = discord.callsFor(interaction).filter((call) => call.files.length > 0);
+    expect(uploads.map((call) => call.status)).toEqual([502, 200]);
+  });
+
   it('moves to the channel with the bot token when the interaction token has expired', async () => {
     const { discord } = test;
     const erin = discord.addUser('erin');

@@ -25,6 +25,8 @@ export interface RestAnswer {
 export interface InjectedFailure {
   method?: string;
   path: RegExp;
+  /** When set, only calls that do (true) or do not (false) upload files match. */
+  withFiles?: boolean;
   status: number;
   body: Record<string, unknown>;
   /** How many matching calls fail; decremented on each. */
@@ -54,7 +56,8 @@ export class FakeRestApi {
   handle(request: RestRequest): RestAnswer {
     const path = `/${request.segments.join('/')}`;
     const failure = this.failures.find((candidate) =>
-      candidate.times > 0 && candidate.path.test(path) && (candidate.method === undefined || candidate.method === request.method));
+      candidate.times > 0 && candidate.path.test(path) && (candidate.method === undefined || candidate.method === request.method) &&
+      (candidate.withFiles === undefined || candidate.withFiles === request.files.length > 0));
     if (failure) {
       failure.times -= 1;
       return { status: failure.status, body: failure.body };
