@@ -10,6 +10,7 @@ import { createSqliteQuotaLedger, type SqliteQuotaLedger } from './sqlite-quota-
 export type { AccountScope, StoredLedgerEntry } from './credit-book.ts';
 export type { CreditReservations, Reservation, ReservationRequest } from './credit-reservations.ts';
 export { openDatabase, type SqliteDatabase } from './database.ts';
+export { auditQuotaAccounts, unbalancedAccounts, type AccountAudit } from './ledger-audit.ts';
 export { latestSchemaVersion, migrate, schemaVersion } from './migrations.ts';
 export type { RecentJobsFilter } from './sqlite-job-store.ts';
 

@@ -1,0 +1,263 @@
+// Operators' command line over the bot's own store and quota policy: balances, grants, resets, recent jobs, retention.
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import type { QuotaBalance } from '../core/delivery.ts';
+import { isBotError } from '../core/errors.ts';
+import { jobStates, type JobRecord, type JobState } from '../core/job-store.ts';
+import { formatCredits, formatTimeUntil } from '../core/quota-policy.ts';
+import { auditQuotaAccounts, openStore, unbalancedAccounts, type OpenedStore } from '../store/index.ts';
+
+const usage = `Usage: npm run admin -- <command> [options]
+
+Commands:
+  balance <user-key>             credits left today, credits held by images in progress, next reset
+  grant <user-key> <credits>     add credits to today's balance
+  reset <user-key>               restore today's balance to the daily allowance
+  jobs [--state S] [--user KEY] [--limit N]
+                                 recent jobs, newest first (default limit 20)
+  purge                          delete finished jobs older than JOB_RETENTION_DAYS (the ledger is kept)
+  audit                          check every quota balance against the ledger
+
+User keys are platform-qualified: discord:123, slack:U456, cli:alice.
+States: ${jobStates.join(', ')}.
+The database is DATABASE_PATH (default data/bot.db), read from the environment or .env.`;
+
+const commands = ['balance', 'grant', 'reset', 'jobs', 'purge', 'audit'] as const;
+const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+const dayMs = 86_400_000;
+const userKeyPattern = /^(discord|slack|cli):\S+$/;
+
+/** Bad arguments: reported with the usage text and exit code 2. */
+class UsageError extends Error {}
+
+type Print = (line: string) => void;
+
+interface CommandContext {
+  opened: OpenedStore;
+  retentionDays: number;
+  actor: string;
+  now: number;
+  print: Print;
+}
+
+/** Who the ledger names for grants and resets made here: `cli:<os user>`. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    // Containers without a passwd entry for the uid still deserve an attributable row.
+    return `cli:uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+function userKey(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('Missing <user-key>.');
+  if (!userKeyPattern.test(value)) {
+    throw new UsageError(`"${value}" is not a user key; use a platform-qualified id like discord:123 or slack:U456.`);
+  }
+  return value;
+}
+
+function wholeNumber(value: string, name: string, minimum: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) {
+    throw new UsageError(`${name} must be a whole number of at least ${minimum}; got "${value}".`);
+  }
+  return number;
+}
+
+function timestamp(time: number): string {
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function describeBalance(balance: QuotaBalance, now: number): string[] {
+  const remaining = balance.unlimited
+    ? 'unlimited (admin)'
+    : `${formatCredits(balance.remaining)} (daily allowance ${balance.dailyCredits})`;
+  return [
+    `  remaining today: ${remaining}`,
+    `  reserved:        ${formatCredits(balance.reserved)} (images in progress)`,
+    `  resets:          ${timestamp(balance.resetsAt)} (in ${formatTimeUntil(now, balance.resetsAt)})`,
+  ];
+}
+
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+function jobRow(job: JobRecord): string[] {
+  const prompt = job.request.prompt.replace(/\s+/g, ' ');
+  return [
+    timestamp(job.createdAt),
+    job.id,
+    job.state,
+    job.requesterKey,
+    String(job.cost),
+    `${job.provider}/${job.model}`,
+    job.error?.code ?? '',
+    prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt,
+  ];
+}
+
+function showBalance(context: CommandContext, key: string): void {
+  const { opened, now, print } = context;
+  print(key);
+  for (const line of describeBalance(opened.store.balance(key, now), now)) print(line);
+  const entries = opened.store.entries(key, 10);
+  if (entries.length === 0) return;
+  print('latest ledger rows:');
+  const rows = entries.map((entry) => [
+    timestamp(entry.createdAt),
+    entry.kind,
+    entry.amount > 0 ? `+${entry.amount}` : String(entry.amount),
+    `day ${entry.quotaDay}`,
+    entry.jobId === null ? '' : `job ${entry.jobId}`,
+    `by ${entry.actorKey}`,
+  ]);
+  for (const line of table(rows)) print(`  ${line}`);
+}
+
+function runCommand(command: string, args: string[], options: JobOptions, context: CommandContext): number {
+  const { opened, now, print, actor } = context;
+  const expectArguments = (count: number) => {
+    if (args.length !== count) throw new UsageError(`"${command}" takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}.`);
+  };
+  if (command !== 'jobs' && Object.values(options).some((value) => value !== undefined)) {
+    throw new UsageError('--state, --user and --limit only apply to "jobs".');
+  }
+  switch (command) {
+    case 'balance': {
+      expectArguments(1);
+      showBalance(context, userKey(args[0]));
+      return exitCodes.ok;
+    }
+    case 'grant': {
+      expectArguments(2);
+      const key = userKey(args[0]);
+      const credits = wholeNumber(args[1] ?? '', '<credits>', 1);
+      const balance = opened.store.grant(key, credits, actor, now);
+      print(`Granted ${formatCredits(credits)} to ${key} for today (by ${actor}).`);
+      for (const line of describeBalance(balance, now)) print(line);
+      return exitCodes.ok;
+    }
+    case 'reset': {
+      expectArguments(1);
+      const key = userKey(args[0]);
+      const balance = opened.store.reset(key, actor, now);
+      print(`Reset ${key} to the daily allowance (by ${actor}).`);
+      for (const line of describeBalance(balance, now)) print(line);
+      return exitCodes.ok;
+    }
+    case 'jobs': {
+      expectArguments(0);
+      const state = options.state;
+      if (state !== undefined && !(jobStates as readonly string[]).includes(state)) {
+        throw new UsageError(`--state must be one of ${jobStates.join(', ')}; got "${state}".`);
+      }
+      const jobs = opened.store.listRecent({
+        ...(state === undefined ? {} : { state: state as JobState }),
+        ...(options.user === undefined ? {} : { requesterKey: userKey(options.user) }),
+        limit: options.limit === undefined ? 20 : wholeNumber(options.limit, '--limit', 1),
+      });
+      if (jobs.length === 0) {
+        print('No jobs match.');
+        return exitCodes.ok;
+      }
+      const header = ['CREATED', 'ID', 'STATE', 'USER', 'COST', 'PROVIDER/MODEL', 'ERROR', 'PROMPT'];
+      for (const line of table([header, ...jobs.map(jobRow)])) print(line);
+      return exitCodes.ok;
+    }
+    case 'purge': {
+      expectArguments(0);
+      const cutoff = now - context.retentionDays * dayMs;
+      const purged = opened.store.purgeFinishedBefore(cutoff);
+      print(
+        `Deleted ${purged} finished job${purged === 1 ? '' : 's'} created before ${timestamp(cutoff)} `
+          + `(JOB_RETENTION_DAYS=${context.retentionDays}); the ledger is kept.`,
+      );
+      return exitCodes.ok;
+    }
+    case 'audit': {
+      expectArguments(0);
+      const audits = auditQuotaAccounts(opened.database);
+      const unbalanced = unbalancedAccounts(audits);
+      for (const audit of unbalanced) {
+        print(
+          `MISMATCH ${audit.scope} ${audit.accountKey} ${audit.quotaDay}: available ${audit.available} (ledger ${audit.ledgerAvailable}), `
+            + `reserved ${audit.reserved} (ledger ${audit.ledgerReserved}, open jobs ${audit.heldByOpenJobs})`,
+        );
+      }
+      print(`${audits.length - unbalanced.length} of ${audits.length} quota account days match their ledger.`);
+      return unbalanced.length === 0 ? exitCodes.ok : exitCodes.failure;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+interface JobOptions {
+  state: string | undefined;
+  user: string | undefined;
+  limit: string | undefined;
+}
+
+function main(argv: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { state: { type: 'string' }, user: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [command, ...args] = parsed.positionals;
+  if (parsed.values.help === true) {
+    process.stdout.write(`${usage}\n`);
+    return exitCodes.ok;
+  }
+  if (command === undefined) throw new UsageError('Missing command.');
+  // Checked before opening the database, so a typo never creates a database file.
+  if (!(commands as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
+  const options: JobOptions = { state: parsed.values.state, user: parsed.values.user, limit: parsed.values.limit };
+  const config = loadConfig();
+  const opened = openStore(config);
+  try {
+    return runCommand(command, args, options, {
+      opened,
+      retentionDays: config.jobs.retentionDays,
+      actor: cliActor(),
+      now: Date.now(),
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+  } finally {
+    opened.close();
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return exitCodes.failure;
+  }
+  if (isBotError(error) && error.code === 'invalid_request') {
+    process.stderr.write(`${error.message}\n`);
+    return exitCodes.usage;
+  }
+  process.stderr.write(`Failed: ${(error as Error).message}\n`);
+  return exitCodes.failure;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
