@@ -19,7 +19,7 @@ const tokenSafetyMarginMs = 60_000;
 /** How long an interaction token is valid after the interaction was created. */
 export const interactionTokenLifetimeMs = 15 * 60_000;
 
-/** What a status message shows. `files` are added; existing attachments are kept unless `replaceAttachments`. */
+/** What a status message shows; `files` are added to the attachments it already has. */
 export interface StatusPayload {
   content: string;
   components?: Array<ActionRowBuilder<ButtonBuilder>>;
