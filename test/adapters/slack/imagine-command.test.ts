@@ -115,3 +115,25 @@ describe('Slack /imagine', () => {
     expect(promptOf(test.providerCreates().at(-1))).toBe('<!channel> <@U0BOSS> party & cake @here');
   });
 });
+
+describe('Slack delivery of an oversized image', () => {
+  let test: SlackTest;
+  beforeAll(async () => {
+    test = await startSlackTest({ uploadLimitBytes: 600_000 });
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it('re-encodes a result over the upload limit to fit instead of dropping it', async () => {
+    const { slack, xenodia } = test;
+    xenodia.setResultImage('large');
+    await slack.slashCommand({ userId: alice, channelId, text: 'static noise' });
+    const parent = await slack.waitFor(() => botMessagesIn(slack)[0], 'the parent message');
+    await waitForButtons(slack, parent);
+    const [upload] = uploadsIn(slack, parent.ts);
+    expect(upload?.name).toMatch(/^nano-imagine-[\w-]+\.jpg$/);
+    expect(upload?.bytes.byteLength).toBeLessThanOrEqual(600_000);
+    expect(upload?.bytes.subarray(0, 3)).toEqual(new Uint8Array([0xff, 0xd8, 0xff]));
+  });
+});

@@ -16,6 +16,8 @@ export interface SlackTestOptions {
   mode?: 'socket' | 'http';
   /** Extra runner environment (QUOTA_DAILY_CREDITS, ...). */
   environment?: Record<string, string>;
+  /** The adapter's upload limit (default its own 25 MB). */
+  uploadLimitBytes?: number;
 }
 
 /** Everything a Slack end-to-end test drives. `restart()` replaces runner and app, keeping the SQLite file. */
@@ -64,6 +66,7 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
       service: runner.runner,
       logger: process.env.TEST_LOGS ? createLogger({ level: 'debug' }).child({ platform: 'slack' }) : silentLogger,
       progressIntervalMs: testProgressIntervalMs,
+      ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
     });
     await runner.runner.resume();
     if (options.mode === 'http') slack.useHttp(`http://127.0.0.1:${app.port}/slack/events`, { signingSecret });
