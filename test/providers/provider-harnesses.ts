@@ -3,6 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { ImageProvider } from '../../src/core/provider.ts';
 import type { ProviderId } from '../../src/core/request.ts';
 import type { ProviderClientOptions } from '../../src/providers/http.ts';
+import { createMockProvider } from '../../src/providers/mock.ts';
 import { createNbpCloudProvider } from '../../src/providers/nbp-cloud.ts';
 import { createNbpNetProvider } from '../../src/providers/nbp-net.ts';
 import { createXenodiaProvider } from '../../src/providers/xenodia.ts';
@@ -137,5 +138,19 @@ export const providerHarnesses: ProviderHarness[] = [
     receivedPrompt: (request) => textOrJson(request, 'prompt'),
     receivedUrls: (request) => (request.bodyKind === 'multipart' ? (request.fields.image ?? []) : asList(jsonField(request, 'image'))),
     receivedFiles: (request) => request.files,
+  },
+  {
+    // The offline provider has no server: the contract runs through its public behaviour only.
+    id: 'mock',
+    start: async (settings) => {
+      const dispatcher = new Agent();
+      return { provider: createMockProvider({ delayMs: settings.latencyMs }), fake: undefined, dispatcher, close: () => dispatcher.destroy() };
+    },
+    acceptsFiles: true,
+    polls: true,
+    faults: [],
+    receivedPrompt: () => undefined,
+    receivedUrls: () => [],
+    receivedFiles: () => [],
   },
 ];
