@@ -1,4 +1,5 @@
 // Credit movements on per-day quota accounts, each written with its ledger row; callers provide the transaction.
+import { BotError } from '../core/errors.ts';
 import type { LedgerEntry, LedgerKind } from '../core/job-store.ts';
 import type { QuotaPolicy } from '../core/quota-policy.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -119,18 +120,18 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
     settle(kind, scope, key, day, cost, jobId, actor, now) {
       const returned = kind === 'refund' ? cost : 0;
       if (settleStatement.run(returned, cost, now, scope, key, day, cost).changes !== 1) {
-        throw new Error(`cannot ${kind} ${cost} credits of ${scope} ${key} on ${day}: not reserved`);
+        throw new BotError('internal', `Cannot ${kind} ${cost} credits of ${scope} ${key} on ${day}: not reserved`);
       }
       ledgerStatement.run(scope, key, day, jobId, kind, returned, -cost, actor, now);
     },
     adjust(kind, scope, key, day, amount, actor, now) {
       openDay(scope, key, day, now);
       if (adjustStatement.run(amount, now, scope, key, day, amount).changes !== 1) {
-        throw new Error(`cannot change ${scope} ${key} on ${day} by ${amount}: credits would go below zero`);
+        throw new BotError('internal', `Cannot change ${scope} ${key} on ${day} by ${amount}: credits would go below zero`);
       }
       ledgerStatement.run(scope, key, day, null, kind, amount, 0, actor, now);
       const updated = account(scope, key, day);
-      if (updated === undefined) throw new Error(`quota account ${scope} ${key} on ${day} vanished`);
+      if (updated === undefined) throw new BotError('internal', `Quota account ${scope} ${key} on ${day} vanished`);
       return updated;
     },
     account,
