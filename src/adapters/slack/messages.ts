@@ -135,7 +135,7 @@ export const slackText = {
   noResultInThread: 'There is no finished image in this thread yet. Wait for it to finish, or start a new one with `/imagine`.',
   jobGone: 'That image is no longer available (it may be older than the retention period). Start a new one with `/imagine`.',
   previousResultGone: 'The earlier image could not be fetched from Slack any more (was it deleted?). Start a new one with `/imagine`.',
-  notInChannel: "I can't post in this channel yet. Invite me with `/invite` (mention me) and try again.",
+  notInChannel: "I can't post in this channel yet. Invite me first (`/invite` followed by my name), then try again.",
   missingFilesRead:
     'Slack answered a login page instead of the image: this app lacks the `files:read` scope. ' +
     'A workspace admin needs to add `files:read` under OAuth & Permissions (it is in commands/slack-manifest.yml) and reinstall the app.',

@@ -90,6 +90,16 @@ describe('Slack /imagine', () => {
     expect(test.creditsLeft(alice)).toBe(0);
   });
 
+  it('asks to be invited when it cannot post in the channel, and charges nothing', async () => {
+    const { slack } = test;
+    const jobs = test.jobs().length;
+    slack.failNext('chat.postMessage', 'not_in_channel');
+    const { ack } = await slack.slashCommand({ userId: bob, channelId: 'C0PRIVATE', text: 'a quiet room' });
+    expect(ack.payload).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^I can't post in this channel yet\. Invite me first/) });
+    expect(test.jobs()).toHaveLength(jobs);
+    expect(test.creditsLeft(bob)).toBe(3);
+  });
+
   it('answers help and quota ephemerally', async () => {
     const help = await test.slack.slashCommand({ userId: bob, channelId, text: 'help' });
     expect(help.ack.payload?.response_type).toBe('ephemeral');
