@@ -1,0 +1,100 @@
+// Starts the bot: config → store → providers → runner → every platform with credentials → recovery; stops gracefully.
+import { ConfigError, loadConfig } from './config.ts';
+import { createJobRunner } from './core/job-runner.ts';
+import { hostsOf, platformFileHosts } from './core/trusted-hosts.ts';
+import { createLogger } from './log.ts';
+import { createProviders } from './providers/registry.ts';
+import { openStore } from './store/index.ts';
+
+const missingPlatformHelp = `No chat platform is configured, so there is nothing to start.
+Set at least one of:
+  DISCORD_TOKEN                        to run on Discord (see README: "Discord setup")
+  SLACK_BOT_TOKEN + SLACK_APP_TOKEN    to run on Slack in Socket Mode (or SLACK_SIGNING_SECRET for HTTP mode)
+in the environment or in .env (copy .env.example). To try image generation offline: npm run imagine -- "a banana astronaut"`;
+
+/** How often jobs past JOB_RETENTION_DAYS are purged while running (also once at start). */
+const retentionSweepMs = 6 * 60 * 60 * 1000;
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (!config.discord && !config.slack) {
+    process.stderr.write(`${missingPlatformHelp}\n`);
+    return 1;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const opened = openStore(config);
+  const providers = createProviders(config);
+  const runner = createJobRunner({ store: opened.store, providers, config, logger });
+  const stops: Array<() => Promise<void>> = [];
+
+  if (config.discord) {
+    const { startDiscordBot } = await import('./adapters/discord/index.ts');
+    const bot = await startDiscordBot({
+      token: config.discord.token,
+      ...(config.discord.apiUrl === undefined ? {} : { apiUrl: config.discord.apiUrl }),
+      service: runner,
+      logger: logger.child({ platform: 'discord' }),
+      attachmentHosts: [...platformFileHosts, ...hostsOf([config.discord.apiUrl])],
+    });
+    stops.push(bot.stop);
+    logger.info('discord bot started');
+  }
+  if (config.slack) {
+    const { startSlackApp } = await import('./adapters/slack/index.ts');
+    const app = await startSlackApp({
+      botToken: config.slack.botToken,
+      ...(config.slack.appToken === undefined ? {} : { appToken: config.slack.appToken }),
+      ...(config.slack.signingSecret === undefined ? {} : { signingSecret: config.slack.signingSecret }),
+      ...(config.slack.apiUrl === undefined ? {} : { apiUrl: config.slack.apiUrl }),
+      port: config.slack.port,
+      service: runner,
+      logger: logger.child({ platform: 'slack' }),
+      attachmentHosts: [...platformFileHosts, ...hostsOf([config.slack.apiUrl])],
+    });
+    stops.push(app.stop);
+    logger.info({ mode: config.slack.appToken ? 'socket' : 'http' }, 'slack app started');
+  }
+
+  await runner.resume();
+  const retentionTimer = setInterval(() => {
+    const purged = opened.store.purgeFinishedBefore(Date.now() - config.jobs.retentionDays * 86_400_000);
+    if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
+  }, retentionSweepMs);
+  retentionTimer.unref();
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping: unfinished jobs stay in the database and resume on the next start');
+      clearInterval(retentionTimer);
+      // The runner stops first so no job is failed by a platform connection that is closing.
+      await runner.stop();
+      await Promise.allSettled(stops.map((stop) => stop()));
+      opened.close();
+      resolve(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`nano-imagine failed to start: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);
