@@ -101,13 +101,26 @@ export class JobQueue {
 
   /** Where a waiting job stands, or undefined when it is not waiting. */
   position(jobId: string): QueuePosition | undefined {
-    const entry = this.waiting.find((candidate) => candidate.jobId === jobId);
-    if (!entry) return undefined;
-    const userLimited = (this.userActive.get(entry.requesterKey) ?? 0) >= this.limits.maxPerUser;
-    const sameLine = this.waiting.filter((candidate) =>
-      userLimited ? candidate.requesterKey === entry.requesterKey : candidate.provider === entry.provider,
-    );
-    return { position: sameLine.indexOf(entry) + 1, reason: userLimited ? 'user_limit' : 'provider_limit' };
+    return this.positions().get(jobId);
+  }
+
+  /**
+   * Every waiting job's place, in one pass: a job waits behind the same user's earlier jobs when the
+   * user is at their limit, otherwise behind earlier jobs for the same provider.
+   */
+  positions(): Map<string, QueuePosition> {
+    const seenPerUser = new Map<string, number>();
+    const seenPerProvider = new Map<string, number>();
+    const result = new Map<string, QueuePosition>();
+    for (const entry of this.waiting) {
+      const userPlace = (seenPerUser.get(entry.requesterKey) ?? 0) + 1;
+      const providerPlace = (seenPerProvider.get(entry.provider) ?? 0) + 1;
+      seenPerUser.set(entry.requesterKey, userPlace);
+      seenPerProvider.set(entry.provider, providerPlace);
+      const userLimited = (this.userActive.get(entry.requesterKey) ?? 0) >= this.limits.maxPerUser;
+      result.set(entry.jobId, userLimited ? { position: userPlace, reason: 'user_limit' } : { position: providerPlace, reason: 'provider_limit' });
+    }
+    return result;
   }
 
   /** Jobs waiting to start. */

@@ -105,9 +105,30 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     running.add(task);
   }
 
+  /** Last place told to each waiting job's user, so they only hear about changes. */
+  const announcedPositions = new Map<string, number>();
+
   function pump(): void {
     if (stopController.signal.aborted) return;
-    for (const entry of queue.admit()) launch(entry.jobId);
+    for (const entry of queue.admit()) {
+      announcedPositions.delete(entry.jobId);
+      launch(entry.jobId);
+    }
+    announceQueuePositions();
+  }
+
+  /** Tells users whose place in line moved (the first place is told by the adapter from `start`). */
+  function announceQueuePositions(): void {
+    for (const [jobId, place] of queue.positions()) {
+      const previous = announcedPositions.get(jobId);
+      announcedPositions.set(jobId, place.position);
+      if (previous === undefined || previous === place.position) continue;
+      const job = store.get(jobId);
+      const delivery = job && deliveries.get(job.origin.platform);
+      if (!job || !delivery) continue;
+      const progress = { summary: summarize(job), phase: 'queued' as const, queuePosition: place.position, queueReason: place.reason, elapsedMs: clock.now() - job.createdAt };
+      delivery.progress(job.origin, progress).catch((error: unknown) => logger.warn({ jobId, err: error }, 'queue update failed'));
+    }
   }
 
   function entryOf(job: JobRecord) {

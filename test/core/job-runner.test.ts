@@ -159,6 +159,9 @@ describe('job runner', () => {
     await Promise.all([first, second, third].map((started) => delivery.settled(started.jobId)));
     const deliveredOrder = delivery.events.flatMap((event) => (event.kind === 'deliver' && event.result.summary.requesterKey === 'cli:alice' ? [event.result.summary.prompt] : []));
     expect(deliveredOrder).toEqual(['one', 'two', 'three']);
+    // As the line moved, the third job's user was told its new place.
+    const thirdPlaces = delivery.eventsOf(third.jobId).flatMap((event) => (event.kind === 'progress' && event.progress.phase === 'queued' ? [event.progress] : []));
+    expect(thirdPlaces.map((progress) => [progress.queuePosition, progress.queueReason])).toEqual([[1, 'user_limit']]);
   });
 
   it('holds jobs beyond the provider cap in FIFO order', async () => {
