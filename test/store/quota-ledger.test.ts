@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import { auditQuotaAccounts, unbalancedAccounts } from '../../src/store/index.ts';
-import { at, newJob, openTestStore, type TestStore } from './store-fixtures.ts';
+import { at, newJob, openTestStore, type QuotaOverrides, type TestStore } from './store-fixtures.ts';
 
 let opened: TestStore[] = [];
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
   opened = [];
 });
 
-function open(quota: Parameters<typeof openTestStore>[0]['quota'] = {}): TestStore {
+function open(quota: QuotaOverrides = {}): TestStore {
   const test = openTestStore({ quota });
   opened.push(test);
   return test;

@@ -22,6 +22,9 @@ export function temporaryFolder(): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Quota settings a test changes. */
+export type QuotaOverrides = Partial<Config['quota']>;
+
 export interface TestStore {
   store: SqliteStore;
   database: SqliteDatabase;
@@ -31,7 +34,7 @@ export interface TestStore {
 }
 
 /** Opens a store on a real database file (a new temp one unless `path` is given). */
-export function openTestStore(options: { path?: string; quota?: Partial<Config['quota']> } = {}): TestStore {
+export function openTestStore(options: { path?: string; quota?: QuotaOverrides } = {}): TestStore {
   const folder = options.path === undefined ? temporaryFolder() : undefined;
   const path = options.path ?? join(folder?.path ?? '', 'bot.db');
   const database = openDatabase(path);
