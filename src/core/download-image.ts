@@ -1,5 +1,6 @@
 // Fetches a result image over HTTP with a deadline and a byte cap, and checks by its bytes that it is an image.
-import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
+import { interceptors, request, type Dispatcher } from 'undici';
+import { defaultDispatcher } from './http-dispatcher.ts';
 import { BotError } from './errors.ts';
 import { describeNonImage, sniffImageType, type ImageMimeType } from './image-type.ts';
 import type { ResultImage } from './provider.ts';
@@ -7,7 +8,7 @@ import { formatBytes } from './validate-request.ts';
 
 /** Options for `downloadImage` and `resolveResultImage`. */
 export interface DownloadImageOptions {
-  /** undici dispatcher (tests, proxies); default the global one. */
+  /** undici dispatcher (tests, proxies); default our shared agent (see http-dispatcher.ts). */
   dispatcher?: Dispatcher;
   /** Limit on the whole download, headers and body; default 60 s. */
   timeoutMs?: number;
@@ -105,7 +106,7 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
   }, timeoutMs);
   const onCallerAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
+  const dispatcher = (options.dispatcher ?? defaultDispatcher()).compose(
     interceptors.redirect({ maxRedirections: options.maxRedirections ?? 5 }),
   );
   try {

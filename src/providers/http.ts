@@ -1,5 +1,6 @@
 // The one HTTP stack every provider client uses: undici calls with a bearer key, timeouts, and error mapping.
 import { request, type Dispatcher, type FormData } from 'undici';
+import { defaultDispatcher } from '../core/http-dispatcher.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { BotError } from '../core/errors.ts';
 import type { ProviderId } from '../core/request.ts';
@@ -11,7 +12,7 @@ export interface ProviderClientOptions {
   apiKey: string;
   /** API root without a trailing slash (`https://api.xenodia.xyz`); a path prefix is kept. */
   baseUrl: string;
-  /** undici dispatcher (an `Agent` in tests or for connection tuning); the global one when unset. */
+  /** undici dispatcher (an `Agent` in tests or for connection tuning); our shared agent when unset. */
   dispatcher?: Dispatcher;
   /** Used for task timestamps and `Retry-After` dates. */
   clock?: Clock;
@@ -155,7 +156,7 @@ export function createProviderHttp(providerId: ProviderId, options: ProviderClie
         signal: call.signal,
         headersTimeout: call.timeoutMs,
         bodyTimeout: call.timeoutMs,
-        ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+        dispatcher: options.dispatcher ?? defaultDispatcher(),
       });
       status = answer.statusCode;
       retryAfter = headerValue(answer.headers, 'retry-after');
