@@ -6,7 +6,7 @@ import type { QuotaBalance } from '../core/delivery.ts';
 import { isBotError } from '../core/errors.ts';
 import { jobStates, type JobRecord, type JobState } from '../core/job-store.ts';
 import { formatCredits, formatTimeUntil } from '../core/quota-policy.ts';
-import { auditQuotaAccounts, openStore, unbalancedAccounts, type OpenedStore } from '../store/index.ts';
+import { auditQuotaAccounts, openStore, unbalancedAccounts, type OpenedStore, type RecentJobsFilter } from '../store/index.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]
 
@@ -23,7 +23,6 @@ User keys are platform-qualified: discord:123, slack:U456, cli:alice.
 States: ${jobStates.join(', ')}.
 The database is DATABASE_PATH (default data/bot.db), read from the environment or .env.`;
 
-const commands = ['balance', 'grant', 'reset', 'jobs', 'purge', 'audit'] as const;
 const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 const dayMs = 86_400_000;
 const userKeyPattern = /^(discord|slack|cli):\S+$/;
@@ -119,48 +118,74 @@ function showBalance(context: CommandContext, key: string): void {
   for (const line of table(rows)) print(`  ${line}`);
 }
 
-function runCommand(command: string, args: string[], options: JobOptions, context: CommandContext): number {
-  const { opened, now, print, actor } = context;
+/** A command with its arguments checked, before anything touches the database. */
+type Command =
+  | { name: 'balance'; key: string }
+  | { name: 'grant'; key: string; credits: number }
+  | { name: 'reset'; key: string }
+  | { name: 'jobs'; filter: RecentJobsFilter }
+  | { name: 'purge' }
+  | { name: 'audit' };
+
+function parseCommand(name: string, args: string[], options: JobOptions): Command {
   const expectArguments = (count: number) => {
-    if (args.length !== count) throw new UsageError(`"${command}" takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}.`);
+    if (args.length !== count) throw new UsageError(`"${name}" takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}.`);
   };
-  if (command !== 'jobs' && Object.values(options).some((value) => value !== undefined)) {
+  if (name !== 'jobs' && Object.values(options).some((value) => value !== undefined)) {
     throw new UsageError('--state, --user and --limit only apply to "jobs".');
   }
-  switch (command) {
-    case 'balance': {
+  switch (name) {
+    case 'balance':
+    case 'reset':
       expectArguments(1);
-      showBalance(context, userKey(args[0]));
-      return exitCodes.ok;
-    }
-    case 'grant': {
+      return { name, key: userKey(args[0]) };
+    case 'grant':
       expectArguments(2);
-      const key = userKey(args[0]);
-      const credits = wholeNumber(args[1] ?? '', '<credits>', 1);
-      const balance = opened.store.grant(key, credits, actor, now);
-      print(`Granted ${formatCredits(credits)} to ${key} for today (by ${actor}).`);
+      return { name, key: userKey(args[0]), credits: wholeNumber(args[1] ?? '', '<credits>', 1) };
+    case 'jobs': {
+      expectArguments(0);
+      const { state, user, limit } = options;
+      if (state !== undefined && !(jobStates as readonly string[]).includes(state)) {
+        throw new UsageError(`--state must be one of ${jobStates.join(', ')}; got "${state}".`);
+      }
+      return {
+        name,
+        filter: {
+          ...(state === undefined ? {} : { state: state as JobState }),
+          ...(user === undefined ? {} : { requesterKey: userKey(user) }),
+          limit: limit === undefined ? 20 : wholeNumber(limit, '--limit', 1),
+        },
+      };
+    }
+    case 'purge':
+    case 'audit':
+      expectArguments(0);
+      return { name };
+    default:
+      throw new UsageError(`Unknown command "${name}".`);
+  }
+}
+
+function runCommand(command: Command, context: CommandContext): number {
+  const { opened, now, print, actor } = context;
+  switch (command.name) {
+    case 'balance':
+      showBalance(context, command.key);
+      return exitCodes.ok;
+    case 'grant': {
+      const balance = opened.store.grant(command.key, command.credits, actor, now);
+      print(`Granted ${formatCredits(command.credits)} to ${command.key} for today (by ${actor}).`);
       for (const line of describeBalance(balance, now)) print(line);
       return exitCodes.ok;
     }
     case 'reset': {
-      expectArguments(1);
-      const key = userKey(args[0]);
-      const balance = opened.store.reset(key, actor, now);
-      print(`Reset ${key} to the daily allowance (by ${actor}).`);
+      const balance = opened.store.reset(command.key, actor, now);
+      print(`Reset ${command.key} to the daily allowance (by ${actor}).`);
       for (const line of describeBalance(balance, now)) print(line);
       return exitCodes.ok;
     }
     case 'jobs': {
-      expectArguments(0);
-      const state = options.state;
-      if (state !== undefined && !(jobStates as readonly string[]).includes(state)) {
-        throw new UsageError(`--state must be one of ${jobStates.join(', ')}; got "${state}".`);
-      }
-      const jobs = opened.store.listRecent({
-        ...(state === undefined ? {} : { state: state as JobState }),
-        ...(options.user === undefined ? {} : { requesterKey: userKey(options.user) }),
-        limit: options.limit === undefined ? 20 : wholeNumber(options.limit, '--limit', 1),
-      });
+      const jobs = opened.store.listRecent(command.filter);
       if (jobs.length === 0) {
         print('No jobs match.');
         return exitCodes.ok;
@@ -170,7 +195,6 @@ function runCommand(command: string, args: string[], options: JobOptions, contex
       return exitCodes.ok;
     }
     case 'purge': {
-      expectArguments(0);
       const cutoff = now - context.retentionDays * dayMs;
       const purged = opened.store.purgeFinishedBefore(cutoff);
       print(
@@ -180,7 +204,6 @@ function runCommand(command: string, args: string[], options: JobOptions, contex
       return exitCodes.ok;
     }
     case 'audit': {
-      expectArguments(0);
       const audits = auditQuotaAccounts(opened.database);
       const unbalanced = unbalancedAccounts(audits);
       for (const audit of unbalanced) {
@@ -192,8 +215,6 @@ function runCommand(command: string, args: string[], options: JobOptions, contex
       print(`${audits.length - unbalanced.length} of ${audits.length} quota account days match their ledger.`);
       return unbalanced.length === 0 ? exitCodes.ok : exitCodes.failure;
     }
-    default:
-      throw new UsageError(`Unknown command "${command}".`);
   }
 }
 
@@ -221,13 +242,12 @@ function main(argv: string[]): number {
     return exitCodes.ok;
   }
   if (command === undefined) throw new UsageError('Missing command.');
-  // Checked before opening the database, so a typo never creates a database file.
-  if (!(commands as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
-  const options: JobOptions = { state: parsed.values.state, user: parsed.values.user, limit: parsed.values.limit };
+  // Parsed completely before opening the database, so a typo never creates a database file.
+  const parsedCommand = parseCommand(command, args, { state: parsed.values.state, user: parsed.values.user, limit: parsed.values.limit });
   const config = loadConfig();
   const opened = openStore(config);
   try {
-    return runCommand(command, args, options, {
+    return runCommand(parsedCommand, {
       opened,
       retentionDays: config.jobs.retentionDays,
       actor: cliActor(),
