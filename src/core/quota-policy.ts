@@ -61,6 +61,7 @@ export interface QuotaShortfall {
   accountKey: string;
   /** The image's tier, when known ("This 4K image costs…"). */
   resolution: Resolution | undefined;
+  /** Credits the refused image costs. */
   cost: number;
   /** Credits still available today. */
   available: number;
@@ -68,6 +69,7 @@ export interface QuotaShortfall {
   reserved: number;
   /** The community's daily cap (unused for users). */
   allowance: number;
+  /** When the refusal happened (for the time until the reset). */
   now: number;
 }
 

@@ -155,6 +155,9 @@ describe('ledger invariants on a real SQLite file', () => {
     const mainTasks = [0, 1].map((task) =>
       runRandomOperations(test.store, { ...baseRun(`main${task}`, 3000 + task, 800), isAdmin: test.policy.isAdmin, pause: () => nextTurn() }));
     const reports = (await Promise.all([...workers.map((worker) => worker.done), ...mainTasks])) as RandomRunReport[];
+    const windows = reports.slice(0, workers.length) as Array<RandomRunReport & { startedAt: number; finishedAt: number }>;
+    // The workers really ran at the same time: each started before any of them finished.
+    expect(Math.max(...windows.map((window) => window.startedAt))).toBeLessThan(Math.min(...windows.map((window) => window.finishedAt)));
     expect(reports.reduce((sum, report) => sum + report.counts.refused, 0)).toBeGreaterThan(100);
     verify(test, mergeTallies(reports), reports.flatMap((report) => report.openJobs), false);
   });

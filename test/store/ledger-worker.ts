@@ -40,10 +40,11 @@ parentPort?.postMessage({ ready: true });
 await new Promise((resolve) => parentPort?.once('message', resolve));
 
 try {
+  const startedAt = Date.now();
   const result = input.mode === 'reserve-only'
     ? await reserveOnly()
     : await runRandomOperations(store, { ...input.run, isAdmin: policy.isAdmin });
-  parentPort?.postMessage({ ok: true, result });
+  parentPort?.postMessage({ ok: true, result: { ...result, startedAt, finishedAt: Date.now() } });
 } catch (error) {
   parentPort?.postMessage({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error) });
 } finally {
