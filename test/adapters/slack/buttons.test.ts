@@ -13,8 +13,7 @@ import {
   referenceFiles,
   startSlackTest,
   uploadsIn,
-  waitForButtons,
-  waitForStatus,
+    waitForStatus,
   type SlackTest,
 } from './slack-test-app.ts';
 
@@ -33,7 +32,7 @@ describe('Slack buttons', () => {
     const message = test.slack.userMessage({ channel: channelId, user: alice, text: `<@${test.slack.identity.botUserId}> a purple kite --ar 4:3`, files: [reference] });
     await test.slack.sendMentionEvent(message);
     parent = await waitForStatus(test.slack, message.ts, 'asked');
-    await waitForButtons(test.slack, parent);
+    await test.waitForResult(parent);
   });
   afterAll(async () => {
     await test?.close();
@@ -46,7 +45,7 @@ describe('Slack buttons', () => {
     expect(ack.elapsedMs).toBeLessThan(3000);
     const status = await waitForStatus(slack, threadTs, 'rerolled');
     expect(status.versions[0]?.text).toBe(`<@${bob}> rerolled: a purple kite · 4:3 · 1K · 1 reference image · queued`);
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     const [original, reroll] = test.providerCreates().slice(-2);
     expect(promptOf(reroll)).toBe('a purple kite');
     expect(fieldOf(reroll, 'aspect_ratio')).toBe('4:3');
@@ -60,7 +59,7 @@ describe('Slack buttons', () => {
     const threadTs = parent.threadTs as string;
     await slack.clickButton({ userId: alice, message: parent, actionId: 'imagine_upscale' });
     const status = await waitForStatus(slack, threadTs, 'asked for a 4K version of');
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     const create = test.providerCreates().at(-1);
     expect(fieldOf(create, 'resolution')).toBe('4K');
     expect(promptOf(create)).toBe('a purple kite');
@@ -81,7 +80,7 @@ describe('Slack buttons', () => {
     expect(empty.payload).toEqual({ response_action: 'errors', errors: { remix_prompt: 'Describe the image you want.' } });
     await slack.submitView({ userId: alice, view: opened, values: { remix_prompt: { prompt_input: { type: 'plain_text_input', value: 'the kite at night' } }, remix_files: { files_input: { type: 'file_input', files: [] } } } });
     const status = await waitForStatus(slack, parent.threadTs as string, 'remixed: the kite at night');
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     const create = test.providerCreates().at(-1);
     expect(create ? referenceFiles(create).map((bytes) => same(bytes, result)) : []).toEqual([true]);
   });
@@ -111,7 +110,7 @@ describe('Slack buttons', () => {
     const pending = await slack.waitFor(() => botMessagesIn(slack)[count], 'the parent message');
     await slack.waitFor(() => test.jobs().at(-1)?.state === 'submitted' || test.jobs().at(-1)?.state === 'running', 'the provider task');
     await test.restart();
-    await waitForButtons(slack, pending);
+    await test.waitForResult(pending);
     expect(uploadsIn(slack, pending.ts)).toHaveLength(1);
     expect(test.jobs().at(-1)?.state).toBe('delivered');
   });

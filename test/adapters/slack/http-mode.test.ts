@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMentionEvent, eventCallbackPayload, slashCommandPayload, type PayloadContext } from '../../fakes/slack/payloads.ts';
 import { postSigned } from '../../fakes/slack/signed-request.ts';
-import { alice, botMessagesIn, channelId, pngOf, signingSecret, startSlackTest, waitForButtons, waitForStatus, type SlackTest } from './slack-test-app.ts';
+import { alice, botMessagesIn, channelId, pngOf, signingSecret, startSlackTest, waitForStatus, type SlackTest } from './slack-test-app.ts';
 
 describe('Slack HTTP mode', () => {
   let test: SlackTest;
@@ -43,7 +43,7 @@ describe('Slack HTTP mode', () => {
     expect(ack.status).toBe(200);
     expect(ack.elapsedMs).toBeLessThan(3000);
     const parent = await slack.waitFor(() => botMessagesIn(slack)[0], 'the parent message');
-    await waitForButtons(slack, parent);
+    await test.waitForResult(parent);
     expect(parent.versions[0]?.text).toBe(`<@${alice}> asked: a signed request · 2K · queued`);
 
     const help = await slack.slashCommand({ userId: alice, channelId, text: 'help' });
@@ -61,7 +61,7 @@ describe('Slack HTTP mode', () => {
     const retry = await postSigned(requestUrl, 'events_api', payload, { signingSecret, retryNum: 1, retryReason: 'http_timeout' });
     expect([first.status, retry.status]).toEqual([200, 200]);
     const status = await waitForStatus(slack, message.ts, 'asked');
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     expect(test.jobs()).toHaveLength(jobs + 1);
     expect(test.creditsLeft(alice)).toBe(18);
   });

@@ -11,8 +11,7 @@ import {
   referenceFiles,
   startSlackTest,
   uploadsIn,
-  waitForButtons,
-  waitForStatus,
+    waitForStatus,
   type SlackTest,
 } from './slack-test-app.ts';
 
@@ -29,7 +28,7 @@ describe('Slack images in', () => {
     test.xenodia.setResultImage(firstResult);
     await test.slack.slashCommand({ userId: alice, channelId, text: 'a red bicycle' });
     parent = await test.slack.waitFor(() => botMessagesIn(test.slack)[0], 'the parent message');
-    await waitForButtons(test.slack, parent);
+    await test.waitForResult(parent);
   });
   afterAll(async () => {
     await test?.close();
@@ -47,7 +46,7 @@ describe('Slack images in', () => {
 
     const status = await waitForStatus(slack, parent.ts, 'remixed');
     expect(status.versions[0]?.text).toBe(`<@${bob}> remixed: paint it green like this leaf · 1K · 2 reference images · queued`);
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
 
     const create = test.providerCreates().at(-1);
     expect(promptOf(create)).toBe('paint it green like this leaf');
@@ -79,7 +78,7 @@ describe('Slack images in', () => {
     await slack.sendMentionEvent(message);
     const status = await waitForStatus(slack, message.ts, 'asked');
     expect(status.versions[0]?.text).toBe(`<@${alice}> asked: this cat as an astronaut · 3:2 · 1K · 1 reference image · queued`);
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     const create = test.providerCreates().at(-1);
     expect(promptOf(create)).toBe('this cat as an astronaut');
     expect(create ? referenceFiles(create) : []).toHaveLength(1);
@@ -110,7 +109,7 @@ describe('Slack images in', () => {
     });
     expect(submitted.payload).toBeUndefined();
     const status = await waitForStatus(slack, source.ts, 'remixed');
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     const create = test.providerCreates().at(-1);
     const references = create ? referenceFiles(create) : [];
     expect(references).toHaveLength(2);
@@ -163,7 +162,7 @@ describe('Slack images in', () => {
       slack.sendMentionEvent(message, { eventId: 'Ev0RETRIED', retryAttempt: 1 }),
     ]);
     const status = await waitForStatus(slack, message.ts, 'asked');
-    await waitForButtons(slack, status);
+    await test.waitForResult(status);
     await test.restart();
     await slack.sendMentionEvent(message, { eventId: 'Ev0RETRIED', retryAttempt: 2 });
     // The restarted app posts a status message, finds the stored job by its dedupe key and removes the message again.

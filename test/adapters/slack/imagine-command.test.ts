@@ -1,7 +1,7 @@
 // `/imagine` end to end over Socket Mode: ack, parent message, progress, the uploaded image, buttons; refusals cost nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAction } from '../../fakes/slack/fake-slack.ts';
-import { alice, bob, botMessagesIn, channelId, fieldOf, pngOf, promptOf, startSlackTest, uploadsIn, waitForButtons, type SlackTest } from './slack-test-app.ts';
+import { alice, bob, botMessagesIn, channelId, fieldOf, pngOf, promptOf, startSlackTest, uploadsIn, type SlackTest } from './slack-test-app.ts';
 
 describe('Slack /imagine', () => {
   let test: SlackTest;
@@ -25,7 +25,7 @@ describe('Slack /imagine', () => {
     expect(parent.channel).toBe(channelId);
     expect(parent.versions[0]?.text).toBe(`<@${alice}> asked: a lighthouse at dusk · 16:9 · 2K · queued`);
 
-    await waitForButtons(slack, parent);
+    await test.waitForResult(parent);
     const texts = parent.versions.map((version) => version.text);
     const progressIndex = texts.findIndex((text) => text.includes('generating…'));
     expect(progressIndex).toBeGreaterThan(0);
@@ -117,7 +117,7 @@ describe('Slack /imagine', () => {
     const parent = await slack.waitFor(() => botMessagesIn(slack)[count], 'the parent message');
     const first = parent.versions[0]?.text ?? '';
     expect(first).toBe(`<@${bob}> asked: &lt;!channel&gt; &lt;@U0BOSS&gt; party &amp; cake @here · 1K · queued`);
-    await waitForButtons(slack, parent);
+    await test.waitForResult(parent);
     for (const version of parent.versions) {
       expect(version.text).not.toMatch(/<!channel>|<!here>|<@U0BOSS>/);
       expect(JSON.stringify(version.blocks)).not.toMatch(/<!channel>|<!here>|<@U0BOSS>/);
@@ -140,7 +140,7 @@ describe('Slack delivery of an oversized image', () => {
     xenodia.setResultImage('large');
     await slack.slashCommand({ userId: alice, channelId, text: 'static noise' });
     const parent = await slack.waitFor(() => botMessagesIn(slack)[0], 'the parent message');
-    await waitForButtons(slack, parent);
+    await test.waitForResult(parent);
     const [upload] = uploadsIn(slack, parent.ts);
     expect(upload?.name).toMatch(/^nano-imagine-[\w-]+\.jpg$/);
     expect(upload?.bytes.byteLength).toBeLessThanOrEqual(600_000);

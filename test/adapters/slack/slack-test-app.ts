@@ -27,6 +27,8 @@ export interface SlackTest {
   runner: TestRunner;
   app: SlackApp;
   restart(): Promise<void>;
+  /** Waits until `message` shows its final buttons and the runner has recorded the delivery. */
+  waitForResult(message: FakeMessage): Promise<FakeMessage>;
   /** Every stored job, oldest first. */
   jobs(): JobRecord[];
   /** Credits `userId` has left today. */
@@ -84,6 +86,12 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
       current = await launch();
       test.runner = current.runner;
       test.app = current.app;
+    },
+    async waitForResult(message) {
+      await waitForButtons(slack, message);
+      // The buttons are edited in before the runner marks the job delivered; wait for that too.
+      await test.runner.runner.whenIdle();
+      return message;
     },
     jobs: () => test.runner.store.listByState(jobStates),
     creditsLeft: (userId) => test.runner.runner.balance({ platform: 'slack', userId }).remaining,
