@@ -1,5 +1,6 @@
 // Block Kit for the bot's status messages: the status line, a credits line, and buttons that carry the job id.
 import type { types } from '@slack/bolt';
+import { truncate } from './escape.ts';
 
 /** Button action ids; each button's `value` is the job id, so clicks work after a restart. */
 export const actionIds = {
@@ -30,7 +31,8 @@ export interface StatusButtons {
 /** The status message: `line` (already escaped), an optional context line, optional buttons. */
 export function statusMessage(line: string, options: { context?: string; buttons?: StatusButtons; retry?: { jobId: string; label: string } } = {}): MessageBody {
   const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: line } }];
-  if (options.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.context }] });
+  // Slack refuses mrkdwn elements over 3,000 characters; long validation messages are cut rather than lost.
+  if (options.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(options.context, 2900) }] });
   const elements: types.Button[] = [];
   if (options.buttons) {
     const { jobId, labels } = options.buttons;

@@ -26,7 +26,8 @@ async function withDownloadUrl(file: SlackFile, intake: FileIntake): Promise<Sla
   try {
     const answer = await intake.client.files.info({ file: file.id });
     const [described] = readFiles([answer.file]);
-    if (described?.urlPrivateDownload) return { ...file, ...described, name: file.name };
+    // Files known only by id (shortcut sources) take their real name from files.info, for messages.
+    if (described?.urlPrivateDownload) return { ...described, name: file.name === file.id ? described.name : file.name };
   } catch (error) {
     if (slackErrorCode(error) !== 'file_not_found') throw new BotError('download_failed', slackText.fileDownloadFailed(file.name, 'Slack did not describe it'), { cause: error });
   }

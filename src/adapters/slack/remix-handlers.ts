@@ -89,7 +89,7 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
     const message = readMessage(shortcut.message);
     if (!message) return;
     // On one of the bot's own status messages, the shortcut remixes that job's result.
-    const ownJobId = jobIdFromBlocks(message.blocks);
+    const ownJobId = message.user === runtime.botUserId ? jobIdFromBlocks(message.blocks) : undefined;
     const ownJob = ownJobId === undefined ? undefined : service.getJob(ownJobId);
     const images = imageFiles(message.files);
     if (ownJob?.state !== 'delivered' && images.length === 0) {

@@ -27,7 +27,8 @@ export async function findLatestResult(lookup: ThreadLookup, channelId: string, 
       const answer = await lookup.client.conversations.replies({ channel: channelId, ts: threadTs, limit: 200, ...(cursor ? { cursor } : {}) });
       for (const raw of answer.messages ?? []) {
         const message = readMessage(raw);
-        if (!message || (message.user !== lookup.botUserId && message.botId === undefined)) continue;
+        // Only this bot's own messages: another app could post buttons with our action ids.
+        if (message?.user !== lookup.botUserId) continue;
         const jobId = jobIdFromBlocks(message.blocks);
         if (jobId !== undefined) jobIds.push(jobId);
       }
