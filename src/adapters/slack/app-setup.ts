@@ -2,6 +2,7 @@
 import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
 
+/** What the Bolt app needs: tokens, the Web API base, the HTTP port and a logger. */
 export interface BoltAppOptions {
   botToken: string;
   /** `xapp-…`: Socket Mode, no public URL needed. */

@@ -21,6 +21,7 @@ export interface MessageBody {
   blocks: types.KnownBlock[];
 }
 
+/** The buttons under a delivered result. */
 export interface StatusButtons {
   jobId: string;
   labels: { reroll: string; remix: string; upscale: string };

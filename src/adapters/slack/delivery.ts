@@ -17,6 +17,7 @@ import { lineFromSummary, slackUserIdOf } from './status-line.ts';
  */
 export const defaultUploadLimitBytes = 25_000_000;
 
+/** The Web API client, a logger, and the adapter's limits. */
 export interface SlackDeliveryOptions {
   client: WebClient;
   logger: Logger;

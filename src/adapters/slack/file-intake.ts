@@ -8,6 +8,7 @@ import { isTrustedAttachmentUrl } from '../../core/trusted-hosts.ts';
 import { slackText } from './messages.ts';
 import { readFiles, slackErrorCode, type SlackFile } from './slack-payloads.ts';
 
+/** How user files are fetched: with the bot token, from trusted hosts only. */
 export interface FileIntake {
   client: WebClient;
   botToken: string;

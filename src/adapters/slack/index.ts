@@ -16,6 +16,7 @@ import { registerRemixHandlers } from './remix-handlers.ts';
 import type { SlackRuntime } from './runtime.ts';
 import { slackErrorCode } from './slack-payloads.ts';
 
+/** Options of `startSlackApp`; `main.ts` fills them from the configuration. */
 export interface SlackAppOptions {
   /** `xoxb-…` (SLACK_BOT_TOKEN). */
   botToken: string;
@@ -39,6 +40,7 @@ export interface SlackAppOptions {
   ackDeadlineMs?: number;
 }
 
+/** A running Slack app. */
 export interface SlackApp {
   /** Also registered with the service; exposed for tests and for main's logging. */
   delivery: Delivery;

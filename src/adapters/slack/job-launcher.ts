@@ -26,12 +26,14 @@ export interface LaunchInput {
   dedupeKey: string;
 }
 
+/** How a launch ended. */
 export type LaunchOutcome =
   | { kind: 'started'; jobId: string; statusTs: string }
   | { kind: 'duplicate' }
   /** Nothing was started or charged; `text` tells the user why (already escaped). */
   | { kind: 'refused'; text: string };
 
+/** Starts jobs for every Slack entry point (command, replies, mentions, buttons, modal). */
 export interface JobLauncher {
   /** A refusal text when the requester cannot afford `settings` right now; checked before slow work. */
   checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): string | undefined;
@@ -41,6 +43,7 @@ export interface JobLauncher {
 /** Slack errors meaning the bot cannot post in the channel (not invited, archived, gone). */
 const cannotPostErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
+/** The launcher over `service` and the Web API `client`. */
 export function createJobLauncher(dependencies: { service: ImagineService; client: WebClient; logger: Logger }): JobLauncher {
   const { service, client, logger } = dependencies;
 

@@ -40,6 +40,7 @@ function slackDate(epochMs: number): string {
   return `<!date^${seconds}^{date_short_pretty} at {time}|${new Date(epochMs).toISOString()}>`;
 }
 
+/** The parts of a status line. */
 export interface StatusLineInput {
   requesterId: string;
   kind: JobKind;
@@ -50,12 +51,14 @@ export interface StatusLineInput {
   state: string;
 }
 
+/** One provider as `/imagine help` lists it. */
 export interface ProviderHelp {
   id: string;
   models: string[];
   isDefault: boolean;
 }
 
+/** The text map: every string a Slack user reads. */
 export const slackText = {
   /** `<@U1> asked: a fox · 16:9 · 2K · queued` — the prompt escaped and shortened. */
   statusLine(input: StatusLineInput): string {

@@ -10,6 +10,7 @@ export interface ImagineFlags {
   model?: string;
 }
 
+/** What a text asks for: help, quota, a generation, or nothing valid (with the reason). */
 export type ParsedImagine =
   | { kind: 'help' }
   | { kind: 'quota' }
@@ -57,6 +58,7 @@ function checkValue(name: FlagName, raw: string): { value: string } | { error: s
   return { value: name === 'provider' ? raw.toLowerCase() : raw };
 }
 
+/** How `parseImagineText` treats keywords and empty prompts. */
 export interface ParseOptions {
   /** Whether `help`, `quota` and an empty text are commands (true for `/imagine`, false for thread replies). */
   keywords?: boolean;

@@ -7,6 +7,7 @@ import type { FileIntake } from './file-intake.ts';
 import type { JobLauncher } from './job-launcher.ts';
 import type { RecentKeys } from './recent-keys.ts';
 
+/** Dependencies every handler receives. */
 export interface SlackRuntime {
   service: ImagineService;
   client: WebClient;

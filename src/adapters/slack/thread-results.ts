@@ -5,6 +5,7 @@ import type { Logger } from '../../log.ts';
 import { jobIdFromBlocks } from './blocks.ts';
 import { readMessage } from './slack-payloads.ts';
 
+/** What reading a thread for results needs. */
 export interface ThreadLookup {
   client: WebClient;
   service: ImagineService;

@@ -11,6 +11,7 @@ import type { FakeMessage } from '../../fakes/slack/workspace.ts';
 import { startFakeXenodia, type FakeXenodia, type RecordedRequest } from '../../fakes/providers/index.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
 
+/** How a Slack end-to-end test is set up. */
 export interface SlackTestOptions {
   /** `http` runs the app without an app token, verifying signed requests on a local port. */
   mode?: 'socket' | 'http';
@@ -40,7 +41,9 @@ export interface SlackTest {
 
 /** Progress edits every 100 ms instead of every 3 s, in the runner and in the adapter. */
 const testProgressIntervalMs = 100;
+/** HTTP mode signs with this. */
 export const signingSecret = 'fake-signing-secret';
+/** The channel and users the tests act in and as. */
 export const channelId = 'C0GENERAL';
 export const alice = 'U0ALICE';
 export const bob = 'U0BOB';

@@ -18,6 +18,7 @@ import { SocketModeServer, type EnvelopeOptions, type EnvelopeType } from './soc
 import { callMethod, type ApiContext, type FakeIdentity } from './web-api.ts';
 import { Workspace, type FakeFile, type FakeMessage, type OpenedView } from './workspace.ts';
 
+/** Overrides for the fake's tokens and ids. */
 export interface FakeSlackOptions extends Partial<FakeIdentity> {}
 
 /** How a delivery was acknowledged, whichever transport carried it. */

@@ -20,6 +20,7 @@ export function receiveUpload(fileId: string, body: ParsedBody, workspace: Works
   response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${pending.bytes.byteLength}`);
 }
 
+/** Who may download, and whether the app is missing `files:read`. */
 export interface DownloadOptions {
   botToken: string;
   /** True to answer the HTML login page even with a valid token (the app lacks `files:read`). */

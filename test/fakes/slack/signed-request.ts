@@ -7,6 +7,7 @@ export function slackSignature(signingSecret: string, timestampSeconds: number, 
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${body}`).digest('hex')}`;
 }
 
+/** How a delivery is signed (or mis-signed) and marked as a retry. */
 export interface SignedPostOptions {
   signingSecret: string;
   /** Defaults to now; older than 5 minutes must be refused by the app. */

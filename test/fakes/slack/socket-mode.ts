@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+/** The Socket Mode envelope kinds the fake sends. */
 export type EnvelopeType = 'slash_commands' | 'events_api' | 'interactive';
 
 /** An acknowledgement as the fake received it. */
@@ -15,6 +16,7 @@ export interface RecordedAck {
   payload: Record<string, unknown> | undefined;
 }
 
+/** Redelivery markers of an events_api envelope. */
 export interface EnvelopeOptions {
   /** Slack's redelivery counter for events (0 on the first delivery). */
   retryAttempt?: number;

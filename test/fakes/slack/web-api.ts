@@ -11,6 +11,7 @@ export interface FakeIdentity {
   botId: string;
 }
 
+/** What a Web API method handler can see and change. */
 export interface ApiContext {
   workspace: Workspace;
   identity: FakeIdentity;

@@ -23,6 +23,7 @@ export interface MessageVersion {
   at: number;
 }
 
+/** A message in a channel or thread, bot or user. */
 export interface FakeMessage {
   channel: string;
   ts: string;
@@ -39,6 +40,7 @@ export interface FakeMessage {
   deleted: boolean;
 }
 
+/** A `chat.postEphemeral` as received. */
 export interface EphemeralMessage {
   channel: string;
   user: string;
@@ -48,6 +50,7 @@ export interface EphemeralMessage {
   at: number;
 }
 
+/** A modal opened with `views.open`. */
 export interface OpenedView {
   id: string;
   triggerId: string;
