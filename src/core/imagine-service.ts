@@ -19,6 +19,8 @@ export interface StartedJob {
   cost: number;
   /** 1-based position when the job has to wait (user or provider limit), else undefined. */
   queuePosition: number | undefined;
+  /** Why it waits: the user's own concurrent-job limit or the provider's in-flight cap. */
+  queueReason: 'user_limit' | 'provider_limit' | undefined;
   /** The requester's balance after the reservation. */
   balance: QuotaBalance;
 }

@@ -194,12 +194,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   function describeStarted(job: JobRecord, duplicate: boolean): StartedJob {
+    const place = queue.position(job.id);
     return {
       jobId: job.id,
       duplicate,
       summary: summarize(job),
       cost: job.cost,
-      queuePosition: queue.position(job.id)?.position,
+      queuePosition: place?.position,
+      queueReason: place?.reason,
       balance: store.balance(job.requesterKey, clock.now()),
     };
   }

@@ -120,6 +120,7 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
       summary: started.summary,
       phase: 'queued',
       ...(started.queuePosition === undefined ? {} : { queuePosition: started.queuePosition }),
+      ...(started.queueReason === undefined ? {} : { queueReason: started.queueReason }),
       elapsedMs: 0,
     });
   }

@@ -107,7 +107,7 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
         return { kind: 'duplicate' };
       }
       if (started.queuePosition !== undefined) {
-        const queued = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(started.queuePosition, undefined)));
+        const queued = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(started.queuePosition, started.queueReason)));
         await client.chat
           .update({ channel: input.channelId, ts: statusTs, text: queued.text, blocks: queued.blocks })
           .catch((error: unknown) => logger.warn({ err: error }, 'could not show the queue position'));
