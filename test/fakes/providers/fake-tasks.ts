@@ -31,6 +31,19 @@ export interface TaskView {
   remainingMs: number;
 }
 
+/** What the fake saw of one task's status reads: the benchmark's ground truth for polls and detection lag. */
+export interface TaskTimingRecord {
+  id: string;
+  createdAt: number;
+  /** The moment the task finished (createdAt + its jittered duration), ms since epoch. */
+  finishedAt: number;
+  durationMs: number;
+  /** Status reads answered for this task. */
+  reads: number;
+  /** When a status read first answered a finished state, if one did. */
+  firstFinishedAnswerAt: number | undefined;
+}
+
 /** The share of a task's duration spent queued before it starts generating. */
 const queuedShare = 0.1;
 
@@ -43,6 +56,7 @@ export function jitteredLatency(timing: TaskTiming): number {
 /** All tasks of one fake. */
 export class TaskBook<Extra> {
   private readonly tasks = new Map<string, FakeTask<Extra>>();
+  private readonly reads = new Map<string, { count: number; firstFinishedAt: number | undefined }>();
 
   constructor(private readonly idPrefix = '') {}
 
@@ -67,6 +81,30 @@ export class TaskBook<Extra> {
   /** Tasks created so far. */
   get size(): number {
     return this.tasks.size;
+  }
+
+  /** Counts one status read of `task` answered with `view` at `now` (fakes that serve status reads call it). */
+  noteRead(task: FakeTask<Extra>, view: TaskView, now = Date.now()): void {
+    const record = this.reads.get(task.id) ?? { count: 0, firstFinishedAt: undefined };
+    record.count += 1;
+    const finished = view.state === 'succeeded' || view.state === 'failed';
+    if (finished && record.firstFinishedAt === undefined) record.firstFinishedAt = now;
+    this.reads.set(task.id, record);
+  }
+
+  /** Every task's timing and reads, oldest first. */
+  timings(): TaskTimingRecord[] {
+    return [...this.tasks.values()].map((task) => {
+      const record = this.reads.get(task.id);
+      return {
+        id: task.id,
+        createdAt: task.createdAt,
+        finishedAt: task.createdAt + task.durationMs,
+        durationMs: task.durationMs,
+        reads: record?.count ?? 0,
+        firstFinishedAnswerAt: record?.firstFinishedAt,
+      };
+    });
   }
 
   /** The state of `task` at `now`. */

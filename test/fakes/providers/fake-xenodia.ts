@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, type RecordedFile, type RecordedRequest } from './fake-http-server.ts';
 import { Problems, startFakeProvider, type FakeContext, type FakeProvider, type FakeProviderOptions } from './fake-provider-base.ts';
-import { TaskBook } from './fake-tasks.ts';
+import { TaskBook, type TaskTimingRecord } from './fake-tasks.ts';
 
 /**
  * How the fake treats `async`: `documented` follows the request (seed: sync by default), `alwaysTask`
@@ -18,6 +18,8 @@ export interface FakeXenodiaOptions extends FakeProviderOptions {
 
 export interface FakeXenodia extends FakeProvider {
   setMode(mode: XenodiaFakeMode): void;
+  /** Every task's creation, finish and status reads (the benchmark's ground truth). */
+  taskTimings(): TaskTimingRecord[];
 }
 
 const scalarFields = ['model', 'prompt', 'n', 'async', 'response_format', 'aspect_ratio', 'resolution', 'output_format'];
@@ -148,6 +150,7 @@ export async function startFakeXenodia(options: FakeXenodiaOptions = {}): Promis
       return;
     }
     const view = tasks.view(task);
+    tasks.noteRead(task, view);
     const state = { queued: 'queuing', running: 'generating', succeeded: 'success', failed: 'fail' }[view.state];
     const finished = view.state === 'succeeded' || view.state === 'failed';
     sendJson(response, 200, {
@@ -183,5 +186,8 @@ export async function startFakeXenodia(options: FakeXenodiaOptions = {}): Promis
     },
     options,
   );
-  return Object.assign(fake, { setMode: (next: XenodiaFakeMode) => void (mode = next) }) as FakeXenodia;
+  return Object.assign(fake, {
+    setMode: (next: XenodiaFakeMode) => void (mode = next),
+    taskTimings: () => tasks.timings(),
+  }) as FakeXenodia;
 }
