@@ -62,15 +62,33 @@ function isRetryableStatus(status: number): boolean {
 }
 
 /** Reads `body` until it ends, failing as soon as more than `maxBytes` have arrived. */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, url: string): Promise<Uint8Array> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+  url: string,
+  declaredBytes: number | undefined,
+): Promise<Uint8Array> {
+  const tooLarge = () => {
+    body.destroy();
+    return downloadError(url, `the image is larger than ${formatBytes(maxBytes)}`, false);
+  };
+  if (declaredBytes !== undefined) {
+    // The size is known: fill one buffer as chunks arrive instead of keeping every chunk and
+    // copying them all at the end, which briefly doubles memory per download.
+    const data = new Uint8Array(declaredBytes);
+    let offset = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (offset + chunk.byteLength > declaredBytes) throw tooLarge();
+      data.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return offset === declaredBytes ? data : data.subarray(0, offset);
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.byteLength;
-    if (total > maxBytes) {
-      body.destroy();
-      throw downloadError(url, `the image is larger than ${formatBytes(maxBytes)}`, false);
-    }
+    if (total > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
   const data = Buffer.concat(chunks, total);
@@ -127,7 +145,7 @@ export async function downloadImage(url: string, options: DownloadImageOptions =
       response.body.destroy();
       throw downloadError(url, `the image is larger than ${formatBytes(maxBytes)} (${formatBytes(declared)})`, false);
     }
-    const data = await readCapped(response.body, maxBytes, url);
+    const data = await readCapped(response.body, maxBytes, url, Number.isInteger(declared) && declared >= 0 ? declared : undefined);
     const mimeType = sniffImageType(data);
     if (mimeType === undefined) throw downloadError(url, describeNotAnImage(data), false);
     return { data, mimeType };

@@ -12,6 +12,7 @@ import type { JobRecord, JobStore, QuotaLedger, StoredResult } from './job-store
 import { summarize, toProviderRequest } from './job-view.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
+import type { Semaphore } from './semaphore.ts';
 import type { ImageProvider, ResultImage } from './provider.ts';
 import type { Platform, ProviderId } from './request.ts';
 
@@ -27,6 +28,11 @@ export interface ExecutionContext {
   deadlineMs: number;
   progressIntervalMs: number;
   download: { dispatcher?: Dispatcher; timeoutMs: number; maxBytes: number };
+  /**
+   * Result downloads at once. When many tasks finish together (a burst of 2 MB images), holding
+   * them all in memory at the same time is what drives peak memory, not the jobs waiting.
+   */
+  downloadSlots: Semaphore;
   /** Aborted when the runner stops: jobs then stay as they are in SQLite, to resume after a restart. */
   signal: AbortSignal;
   /** Delivery attempts before a job fails with `platform_failed`. */
@@ -144,7 +150,9 @@ export async function executeJob(context: ExecutionContext, jobId: string): Prom
       await throttle.close();
       return;
     }
-    const image = await fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal: context.signal });
+    const image = await context.downloadSlots.run(() =>
+      fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal: context.signal }),
+    );
     await throttle.close();
     const model = provider?.capabilities.models.find((candidate) => candidate.id === job.model);
     const result: JobResult = {

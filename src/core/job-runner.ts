@@ -1,5 +1,6 @@
 // The job runner: validates, reserves, persists and runs jobs within per-user and per-provider limits; resumes after a restart.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -13,6 +14,7 @@ import { summarize, toJobView } from './job-view.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
 import type { ImageProvider } from './provider.ts';
 import { createQuotaPolicy } from './quota-policy.ts';
+import { Semaphore } from './semaphore.ts';
 import { requesterKey, type ImagineService, type JobView, type ProviderChoice, type StartedJob, type StartOptions } from './imagine-service.ts';
 import { generationRequestSchema, type GenerationRequest, type Platform, type ProviderId, type Requester } from './request.ts';
 import { validateRequest } from './validate-request.ts';
@@ -31,6 +33,8 @@ export interface JobRunnerOptions {
   progressIntervalMs?: number;
   /** Largest result image accepted from a provider (default 50 MB). */
   maxResultBytes?: number;
+  /** Result images downloaded at once (default 16); bounds memory when many tasks finish together. */
+  maxConcurrentDownloads?: number;
   /** New job ids (default random UUIDs). */
   createJobId?: () => string;
 }
@@ -59,6 +63,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const policy = createQuotaPolicy(config.quota);
   const deliveries = new Map<Platform, Delivery>();
   const stopController = new AbortController();
+  // Every job in flight listens to this one signal; thousands of listeners are expected, not a leak.
+  setMaxListeners(Number.POSITIVE_INFINITY, stopController.signal);
   const createJobId = options.createJobId ?? (() => randomUUID());
   const running = new Set<Promise<void>>();
   let idleWaiters: Array<() => void> = [];
@@ -84,6 +90,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       timeoutMs: 60_000,
       maxBytes: options.maxResultBytes ?? 50_000_000,
     },
+    downloadSlots: new Semaphore(options.maxConcurrentDownloads ?? 16),
     signal: stopController.signal,
     deliveryAttempts: 3,
   };
