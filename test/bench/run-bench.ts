@@ -37,7 +37,7 @@ async function main(): Promise<void> {
         resolution: '1K',
         environment: load.environment,
         requesters: `${options.jobs} distinct (cli:bench-<n>), one job each`,
-        provider: 'xenodia: the real client (global undici dispatcher) against the fake Xenodia in a child process over loopback HTTP',
+        provider: 'xenodia: the real client (its default undici agent) against the fake Xenodia in a child process over loopback HTTP',
         delivery: 'platform cli recorder: notes the delivery time, drops the bytes',
         pollingPacing: 'defaults (src/core/poll-schedule.ts); the fake recommends a 1000 ms poll interval and an ETA',
         ledgerSeconds: options.ledgerSeconds,
