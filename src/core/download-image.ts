@@ -4,7 +4,7 @@ import { defaultDispatcher } from './http-dispatcher.ts';
 import { BotError } from './errors.ts';
 import { describeNonImage, sniffImageType, type ImageMimeType } from './image-type.ts';
 import type { ResultImage } from './provider.ts';
-import { formatBytes } from './validate-request.ts';
+import { formatBytes, formatDuration } from './format.ts';
 
 /** Options for `downloadImage` and `resolveResultImage`. */
 export interface DownloadImageOptions {
@@ -31,12 +31,6 @@ export interface DownloadedImage {
 /** Default cap: comfortably above a 4K PNG, far below what could exhaust memory. */
 export const defaultMaxImageBytes = 50_000_000;
 const defaultTimeoutMs = 60_000;
-
-/** "60 s", "1.5 s", "300 ms". */
-function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1000) return `${milliseconds} ms`;
-  return `${Number((milliseconds / 1000).toFixed(1))} s`;
-}
 
 /** "not an image (an HTML page)", or the description itself when it already says what is wrong. */
 export function describeNotAnImage(bytes: Uint8Array): string {

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { BotError } from './errors.ts';
 import { sniffImageType, type ImageMimeType } from './image-type.ts';
 import type { OutputFormat } from './request.ts';
-import { formatBytes } from './validate-request.ts';
+import { formatBytes } from './format.ts';
 
 /** Image bytes with their sniffed type. */
 export interface EncodedImage {

@@ -1,6 +1,7 @@
 // One scheduler polls every in-flight provider task: one timer, a min-heap of wake times, a poll cap per provider.
 import { systemClock, type Clock } from './clock.ts';
 import { BotError, toBotError } from './errors.ts';
+import { formatDuration } from './format.ts';
 import { MinHeap, type HeapItem } from './min-heap.ts';
 import { PollLane } from './poll-lane.ts';
 import { defaultPacing, errorBackoff, nextPollDelay, type Pacing } from './poll-schedule.ts';
@@ -68,15 +69,6 @@ interface TrackedTask extends HeapItem {
   detachAbort: (() => void) | undefined;
 }
 
-/** "45 s", "2 min 5 s": how long a task was waited for, for timeout messages. */
-function formatWait(milliseconds: number): string {
-  const seconds = Math.max(0, Math.round(milliseconds / 1000));
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
-}
-
 /** Creates the scheduler; one instance serves every provider. */
 export function createPollScheduler(options: PollSchedulerOptions = {}): PollScheduler {
   const clock = options.clock ?? systemClock;
@@ -117,7 +109,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     const lastError = task.lastError ? `; the last poll failed: ${task.lastError.message}` : '';
     return new BotError(
       'provider_timeout',
-      `No result from ${task.handle.providerId} after waiting ${formatWait(now - task.handle.submittedAt)} ` +
+      `No result from ${task.handle.providerId} after waiting ${formatDuration(now - task.handle.submittedAt)} ` +
         `(task ${task.handle.taskId})${lastError}`,
     );
   }

@@ -3,14 +3,8 @@ import { findModel, type ProviderCapabilities } from './capabilities.ts';
 import { invalidRequest } from './errors.ts';
 import { describeMimeType, describeNonImage, sniffImageType } from './image-type.ts';
 import type { ProviderRequest, ValidatedReference } from './provider.ts';
+import { formatBytes } from './format.ts';
 import { aspectRatios, type AspectRatio, type GenerationRequest, type Reference } from './request.ts';
-
-/** Formats a byte count the way people read file sizes ("2.5 MB", "30 MB", "812 KB"). */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1_000_000) return `${Number((bytes / 1_000_000).toFixed(1))} MB`;
-  if (bytes >= 1_000) return `${Math.round(bytes / 1_000)} KB`;
-  return `${bytes} bytes`;
-}
 
 function withContext(capabilities: ProviderCapabilities): string {
   return capabilities.limitContext ? ` ${capabilities.limitContext}` : '';

@@ -5,7 +5,7 @@ import { downloadImage } from '../../core/download-image.ts';
 import { isBotError } from '../../core/errors.ts';
 import type { Reference, ReferenceSource } from '../../core/request.ts';
 import { isTrustedAttachmentUrl } from '../../core/trusted-hosts.ts';
-import { formatBytes } from '../../core/validate-request.ts';
+import { formatBytes } from '../../core/format.ts';
 import { text } from './messages.ts';
 
 /** The parts of a Discord attachment intake needs (also what a cached message keeps). */

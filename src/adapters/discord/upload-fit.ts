@@ -4,7 +4,7 @@ import type { JobImage } from '../../core/delivery.ts';
 import { BotError } from '../../core/errors.ts';
 import { fitImageToLimit } from '../../core/fit-image.ts';
 import { extensionFor } from '../../core/image-type.ts';
-import { formatBytes } from '../../core/validate-request.ts';
+import { formatBytes } from '../../core/format.ts';
 
 /** Discord's "Request entity too large" error code. */
 const entityTooLargeCode = 40005;
