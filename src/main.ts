@@ -31,6 +31,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const logger = createLogger({ level: config.logLevel });
+  // A bug in one event handler must not take every user's job down with the process; jobs are in
+  // SQLite either way, but staying up keeps progress and deliveries flowing.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const opened = openStore(config);
   const providers = createProviders(config);
   const runner = createJobRunner({ store: opened.store, providers, config, logger });
