@@ -90,6 +90,11 @@ export interface Delivery {
   /** Ends the pending message with the failure explained (and the refund). */
   fail(origin: Origin, failure: JobFailure): Promise<void>;
   /**
+   * Ends a pending message whose request never became a job because the bot stopped first (see
+   * `ImagineService.accept`). Nothing was charged; the user is asked to try again.
+   */
+  interrupted?(origin: Origin, notice: { prompt: string }): Promise<void>;
+  /**
    * After a crash between posting and recording, looks for an already-posted result of `jobId`
    * so recovery does not post it twice. Undefined when the platform cannot tell.
    */

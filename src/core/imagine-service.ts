@@ -46,7 +46,26 @@ export interface ProviderChoice {
   defaultModel: string;
 }
 
+/** A request about to be acknowledged on its platform (see `ImagineService.accept`). */
+export interface AcceptedRequest {
+  dedupeKey: string;
+  /** Where the pending message will be; enough to end it after a restart. */
+  origin: Origin;
+  prompt: string;
+}
+
 export interface ImagineService {
+  /**
+   * Persist, then acknowledge: records the request before the adapter answers the platform
+   * ("thinking…"), so a crash before `start` still gets the pending message ended on the next start.
+   * Returns false when the key was seen before (a retried event). Cheap: one SQLite insert.
+   */
+  accept(request: AcceptedRequest): boolean;
+  /**
+   * The adapter answered the request without starting a job (a refusal it made itself, or a
+   * failure): forget the intake. Idempotent, and harmless after `start` (which forgets it too).
+   */
+  release(dedupeKey: string): void;
   /**
    * Validates `request` against its provider, reserves credits, persists the job and starts it.
    * Throws `BotError` (`invalid_request`, `quota_exceeded`) before anything is charged or sent.

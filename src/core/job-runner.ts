@@ -9,7 +9,8 @@ import type { Delivery, QuotaBalance } from './delivery.ts';
 import { BotError, invalidRequest } from './errors.ts';
 import { executeJob, type ExecutionContext } from './job-execution.ts';
 import { JobQueue } from './job-queue.ts';
-import type { JobRecord, JobStore, QuotaLedger } from './job-store.ts';
+import { recoverJobs } from './job-recovery.ts';
+import type { IntakeStore, JobRecord, JobStore, QuotaLedger } from './job-store.ts';
 import { summarize, toJobView } from './job-view.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
 import type { ImageProvider } from './provider.ts';
@@ -20,7 +21,7 @@ import { generationRequestSchema, type GenerationRequest, type Platform, type Pr
 import { validateRequest } from './validate-request.ts';
 
 export interface JobRunnerOptions {
-  store: JobStore & QuotaLedger;
+  store: JobStore & QuotaLedger & IntakeStore;
   /** Configured providers by id. */
   providers: ReadonlyMap<ProviderId, ImageProvider>;
   config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota'>;
@@ -51,8 +52,6 @@ export interface JobRunner extends ImagineService {
   /** Resolves when no job is waiting or running (tests and benchmarks). */
   whenIdle(): Promise<void>;
 }
-
-const unfinishedStates = ['queued', 'submitted', 'running', 'succeeded'] as const;
 
 /** Creates the runner; nothing runs until `start()` or `resume()` is called. */
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
@@ -157,6 +156,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function start(input: GenerationRequest, startOptions: StartOptions = {}): Promise<StartedJob> {
+    try {
+      return await startJob(input, startOptions);
+    } catch (error) {
+      // A refusal is shown to the user at once by the adapter, so the intake has nothing left to do.
+      if (startOptions.dedupeKey) store.clearIntake(startOptions.dedupeKey);
+      throw error;
+    }
+  }
+
+  async function startJob(input: GenerationRequest, startOptions: StartOptions): Promise<StartedJob> {
     if (stopController.signal.aborted) throw new BotError('internal', 'The bot is shutting down; try again in a moment');
     const key = requesterKey(input.requester);
     if (startOptions.dedupeKey) {
@@ -214,41 +223,21 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function resume(): Promise<void> {
-    const now = clock.now();
-    const purged = store.purgeFinishedBefore(now - config.jobs.retentionDays * 86_400_000);
-    if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
-    const unfinished = store.listByState(unfinishedStates);
-    for (const job of unfinished) {
-      if (!deliveries.has(job.origin.platform)) {
-        logger.warn({ jobId: job.id, platform: job.origin.platform }, 'no delivery for this platform; job left for a later start');
-        continue;
-      }
-      const startedAt = job.submittedAt ?? job.createdAt;
-      if (job.state !== 'succeeded' && now - startedAt > config.jobs.deadlineMs) {
-        await failStale(job);
-        continue;
-      }
-      if (job.state === 'queued') {
-        queue.enqueue(entryOf(job));
-      } else {
+    const resumed = await recoverJobs({
+      store,
+      deliveries,
+      deadlineMs: config.jobs.deadlineMs,
+      retentionDays: config.jobs.retentionDays,
+      clock,
+      logger,
+      requeue: (job) => queue.enqueue(entryOf(job)),
+      relaunch: (job) => {
         queue.markActive(entryOf(job), job.state !== 'succeeded');
         launch(job.id);
-      }
-    }
+      },
+    });
     pump();
-    logger.info({ resumed: unfinished.length }, 'recovery started');
-  }
-
-  /** A job older than the deadline when the bot comes back: refund and tell the user, never resubmit. */
-  async function failStale(job: JobRecord): Promise<void> {
-    const minutes = Math.round(config.jobs.deadlineMs / 60_000);
-    const error = new BotError('provider_timeout', `No result within ${minutes} minutes (the bot was offline)`);
-    const { refunded } = store.markFailed(job.id, error.toJSON(), clock.now());
-    try {
-      await deliveries.get(job.origin.platform)?.fail(job.origin, { summary: summarize(job), error: error.toJSON(), refunded });
-    } catch (deliveryError) {
-      logger.error({ jobId: job.id, err: deliveryError }, 'could not tell the user about the expired job');
-    }
+    logger.info({ resumed }, 'recovery started');
   }
 
   async function stop(): Promise<void> {
@@ -277,6 +266,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   return {
+    accept: (request) => store.recordIntake({ ...request, createdAt: clock.now() }),
+    release: (dedupeKey) => store.clearIntake(dedupeKey),
     start,
     getJob: (jobId: string): JobView | undefined => {
       const job = store.get(jobId);

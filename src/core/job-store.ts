@@ -86,6 +86,29 @@ export interface NewJob {
 
 export type CreateJobOutcome = { job: JobRecord; duplicate: boolean };
 
+/**
+ * A request the platform was already answered for ("thinking…") that is not a job yet: recorded
+ * before the acknowledgement, so that if the bot dies before the job is created, the next start can
+ * still end the user's pending message.
+ */
+export interface Intake {
+  dedupeKey: string;
+  origin: Origin;
+  /** What the user asked, to remind them in the message that ends it. */
+  prompt: string;
+  createdAt: number;
+}
+
+/** Intakes over SQLite. A job created with the same dedupe key removes its intake in the same transaction. */
+export interface IntakeStore {
+  /** Records an intake; false when a job or an intake with this key already exists (a retried event). */
+  recordIntake(intake: Intake): boolean;
+  /** Forgets an intake (the request was answered without a job). Unknown keys are ignored. */
+  clearIntake(dedupeKey: string): void;
+  /** Intakes that never became a job, oldest first. */
+  listIntakes(): Intake[];
+}
+
 /** Jobs over SQLite. Every method that moves credits writes its ledger row in the same transaction. */
 export interface JobStore {
   /**

@@ -1,10 +1,12 @@
 // The SQLite store's entry point: one object that is both the JobStore and the QuotaLedger, sharing transactions.
 import type { Config } from '../config.ts';
+import type { IntakeStore } from '../core/job-store.ts';
 import { createQuotaPolicy, type QuotaPolicy } from '../core/quota-policy.ts';
 import { createCreditBook } from './credit-book.ts';
 import { createCreditReservations, type CreditReservations } from './credit-reservations.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { createSqliteJobStore, type SqliteJobStore } from './sqlite-job-store.ts';
+import { createSqliteIntakes } from './sqlite-intakes.ts';
 import { createSqliteQuotaLedger, type SqliteQuotaLedger } from './sqlite-quota-ledger.ts';
 
 export type { AccountScope, StoredLedgerEntry } from './credit-book.ts';
@@ -15,7 +17,7 @@ export { latestSchemaVersion, migrate, schemaVersion } from './migrations.ts';
 export type { RecentJobsFilter } from './sqlite-job-store.ts';
 
 /** Jobs, quotas and the standalone reserve/commit/refund pair, all over one connection. */
-export type SqliteStore = SqliteJobStore & SqliteQuotaLedger & CreditReservations;
+export type SqliteStore = SqliteJobStore & SqliteQuotaLedger & CreditReservations & IntakeStore;
 
 export interface SqliteStoreOptions {
   /** An open, migrated connection (see `openDatabase`). */
@@ -36,6 +38,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createSqliteJobStore(database, steps),
     ...createSqliteQuotaLedger(database, book, policy),
     ...reservations,
+    ...createSqliteIntakes(database),
   };
 }
 

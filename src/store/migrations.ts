@@ -1,6 +1,7 @@
 // The schema as numbered migrations, tracked with PRAGMA user_version and applied in one transaction on start.
 import type { SqliteDatabase } from './database.ts';
 import { schemaV1 } from './schema-v1.ts';
+import { schemaV2 } from './schema-v2.ts';
 
 /** One schema step; `version` is what `user_version` becomes once its SQL has run. */
 export interface Migration {
@@ -12,6 +13,7 @@ export interface Migration {
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: 'jobs, stored references, quota accounts and the ledger', sql: schemaV1 },
+  { version: 2, description: 'intakes: acknowledged requests not yet jobs', sql: schemaV2 },
 ];
 
 /** The schema version this code expects. */

@@ -51,6 +51,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   );
   const selectJob = database.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
   const selectByDedupe = database.prepare<[string], JobRow>('SELECT * FROM jobs WHERE dedupe_key = ?');
+  const deleteIntake = database.prepare('DELETE FROM intakes WHERE dedupe_key = ?');
   const selectReferences = database.prepare<[string], ReferenceRow>(
     'SELECT position, data, url, filename, source, mime_type FROM job_references WHERE job_id = ? ORDER BY position',
   );
@@ -117,6 +118,8 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     request.references.forEach((reference, position) => {
       insertReference.run(job.id, position, ...referenceColumns(reference));
     });
+    // The request is a job now: its intake has done its work.
+    if (job.dedupeKey !== undefined) deleteIntake.run(job.dedupeKey);
     const record: JobRecord = {
       id: job.id,
       dedupeKey: job.dedupeKey ?? null,

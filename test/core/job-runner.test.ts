@@ -203,4 +203,30 @@ describe('job runner', () => {
     const creates = fake.apiRequests().filter((recorded) => recorded.method === 'POST');
     expect(creates.filter((recorded) => (recorded.json as { prompt?: string } | undefined)?.prompt === 'a banana astronaut').length).toBeGreaterThan(0);
   });
+
+  it('persists an acknowledged request, forgets it once it is a job or refused, and ends it after a crash', async () => {
+    const first = open();
+    const origin = { platform: 'cli' as const, channelId: 'C1', messageId: 'pending-1' };
+    expect(first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(true);
+    expect(first.harness.store.listIntakes().map((intake) => intake.dedupeKey)).toEqual(['event-a']);
+    const started = await first.harness.runner.start(request(), { dedupeKey: 'event-a' });
+    expect(first.harness.store.listIntakes()).toEqual([]);
+    // The platform retries the same event later: it is recognised, nothing new is recorded.
+    expect(first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(false);
+    await first.delivery.settled(started.jobId);
+
+    first.harness.runner.accept({ dedupeKey: 'event-b', origin, prompt: 'bad' });
+    await refusal(first.harness.runner.start(request({ aspectRatio: '7:3' }), { dedupeKey: 'event-b' }));
+    expect(first.harness.store.listIntakes()).toEqual([]);
+
+    // Acknowledged, then the process died before the job was created.
+    first.harness.runner.accept({ dedupeKey: 'event-c', origin, prompt: 'a comet made of bananas' });
+    await first.harness.runner.stop();
+    const second = open({}, first.harness.databasePath);
+    await second.harness.runner.resume();
+    const ended = second.delivery.events.filter((event) => event.kind === 'interrupted');
+    expect(ended).toEqual([expect.objectContaining({ prompt: 'a comet made of bananas', origin })]);
+    expect(second.harness.store.listIntakes()).toEqual([]);
+    expect(second.harness.runner.balance(request().requester).remaining).toBe(4);
+  });
 });

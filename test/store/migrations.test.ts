@@ -30,7 +30,7 @@ describe('openDatabase and migrations', () => {
     cleanups.push(() => database.close());
     expect(schemaVersion(database)).toBe(latestSchemaVersion);
     expect(latestSchemaVersion).toBeGreaterThanOrEqual(1);
-    expect(tableNames(database)).toEqual(['job_references', 'jobs', 'quota_accounts', 'quota_ledger']);
+    expect(tableNames(database)).toEqual(['intakes', 'job_references', 'jobs', 'quota_accounts', 'quota_ledger']);
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(database.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -5,7 +5,8 @@ import type { Origin, Platform } from '../../src/core/request.ts';
 export type RecordedEvent =
   | { kind: 'progress'; at: number; origin: Origin; progress: JobProgress }
   | { kind: 'deliver'; at: number; origin: Origin; result: JobResult }
-  | { kind: 'fail'; at: number; origin: Origin; failure: JobFailure };
+  | { kind: 'fail'; at: number; origin: Origin; failure: JobFailure }
+  | { kind: 'interrupted'; at: number; origin: Origin; prompt: string };
 
 export interface RecordingDelivery extends Delivery {
   readonly events: RecordedEvent[];
@@ -34,7 +35,11 @@ export function createRecordingDelivery(platform: Platform = 'cli'): RecordingDe
     events,
     eventsOf: (jobId) =>
       events.filter((event) =>
-        event.kind === 'progress' ? event.progress.summary.jobId === jobId : event.kind === 'deliver' ? event.result.summary.jobId === jobId : event.failure.summary.jobId === jobId,
+        event.kind === 'progress'
+          ? event.progress.summary.jobId === jobId
+          : event.kind === 'deliver'
+            ? event.result.summary.jobId === jobId
+            : event.kind === 'fail' && event.failure.summary.jobId === jobId,
       ),
     settled(jobId) {
       const done = events.find(
@@ -59,6 +64,9 @@ export function createRecordingDelivery(platform: Platform = 'cli'): RecordingDe
       settle(result.summary.jobId, event);
       messageCounter += 1;
       return { messageId: `message-${messageCounter}` };
+    },
+    async interrupted(origin, notice) {
+      events.push({ kind: 'interrupted', at: Date.now(), origin, prompt: notice.prompt });
     },
     async fail(origin, failure) {
       const event: RecordedEvent = { kind: 'fail', at: Date.now(), origin, failure };
