@@ -1,4 +1,5 @@
-// Slack's Delivery: edits the status message with progress, uploads results into the thread, explains failures.
+// Slack's Delivery: edits the status message with progress, uploads results into the thread, explains failures,
+// and ends the status messages of requests the bot stopped on before they became jobs.
 import type { WebClient } from '@slack/web-api';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import { BotError } from '../../core/errors.ts';
@@ -29,6 +30,9 @@ export interface SlackDeliveryOptions {
 
 /** Slack errors where trying the same upload again cannot help. */
 const permanentUploadErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'missing_scope', 'not_authed']);
+
+/** Slack errors meaning the channel cannot be written to any more: retrying on the next start cannot help either. */
+const unreachableChannelErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cant_update_message']);
 
 /** Bounded memory of finished status messages, so a late progress edit never overwrites the outcome. */
 const rememberedMessages = 5000;
@@ -148,6 +152,30 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
         ...(error.retryable ? { retry: { jobId: summary.jobId, label: slackText.buttons.tryAgain } } : {}),
       });
       await showOutcome(origin, body);
+    },
+
+    async interrupted(origin, notice) {
+      const channel = origin.channelId;
+      if (!channel) return;
+      const body = statusMessage(slackText.interrupted(notice.prompt));
+      try {
+        if (origin.messageId) {
+          try {
+            await client.chat.update({ channel, ts: origin.messageId, text: body.text, blocks: body.blocks });
+            return;
+          } catch (error) {
+            if (slackErrorCode(error) !== 'message_not_found') throw error;
+          }
+        }
+        // The status message is gone: say it where it was, in its thread, or in the channel when it was the thread's parent.
+        const threadTs = origin.threadId && origin.threadId !== origin.messageId ? origin.threadId : undefined;
+        await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+      } catch (error) {
+        const code = slackErrorCode(error);
+        // Anything else (network, Slack itself failing) is thrown, so recovery keeps the intake and tries on the next start.
+        if (code === undefined || !unreachableChannelErrors.has(code)) throw error;
+        logger.warn({ err: error, channel, ts: origin.messageId, code }, 'could not end an interrupted request; the channel is out of reach');
+      }
     },
 
     async findDelivered(origin, jobId) {

@@ -1,4 +1,5 @@
-// Starts a job from Slack: posts the status message first (its ts is part of the stored origin), then persists the job.
+// Starts a job from Slack: posts the status message first (its ts is part of the stored origin), records it as an
+// intake (so a restart before the job exists can still end that message), then persists the job.
 import type { WebClient } from '@slack/web-api';
 import { isBotError, toBotError } from '../../core/errors.ts';
 import type { ImagineService } from '../../core/imagine-service.ts';
@@ -100,6 +101,10 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       extra: { kind: input.kind },
     };
     try {
+      // Persist, then carry on: from here the status message is pending, and if the bot dies before `start`
+      // stores the job, restart recovery ends it through `Delivery.interrupted`. A false answer (the key is
+      // known) needs no branch: `start` below finds an existing job and reports the duplicate.
+      service.accept({ dedupeKey: input.dedupeKey, origin, prompt: input.prompt });
       const started = await service.start({ ...draft, origin }, { dedupeKey: input.dedupeKey });
       if (started.duplicate) {
         // A redelivery after a restart: the first delivery's status message already tracks the job.
@@ -118,6 +123,9 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       const failure = toBotError(error);
       if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
       return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };
+    } finally {
+      // Every way out of here either stored the job or already told the user; the intake has nothing left to end.
+      service.release(input.dedupeKey);
     }
   }
 

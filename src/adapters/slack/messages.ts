@@ -99,6 +99,10 @@ export const slackText = {
   refusal(code: ErrorCode, message: string): string {
     return code === 'download_failed' ? escape(message) : this.failure(code, message);
   },
+  /** Ends a status message whose request never became a job because the bot stopped first. */
+  interrupted(prompt: string): string {
+    return `The bot restarted before "${escape(truncate(prompt, 600))}" started. Nothing was charged — please try again.`;
+  },
   resultComment(requesterId: string): string {
     return `<@${requesterId}> here is your image.`;
   },

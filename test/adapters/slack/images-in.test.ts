@@ -131,6 +131,7 @@ describe('Slack images in', () => {
     await slack.waitFor(() => slack.workspace.ephemerals.find((message) => message.text === '"photo.png" is a PDF document, not an image: attach PNG, JPEG or WebP files.'), 'the sniffed refusal');
     expect(test.jobs()).toHaveLength(jobs);
     expect(test.creditsLeft(bob)).toBe(credits);
+    expect(test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('explains the missing files:read scope when Slack answers its login page, and charges nothing', async () => {
@@ -149,6 +150,7 @@ describe('Slack images in', () => {
     }
     expect(test.jobs()).toHaveLength(jobs);
     expect(test.creditsLeft(alice)).toBe(credits);
+    expect(test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('starts one job and charges once when Slack redelivers the same event, even after a restart', async () => {
@@ -171,5 +173,7 @@ describe('Slack images in', () => {
     expect(test.creditsLeft(bob)).toBe(credits - 1);
     expect(botMessagesIn(slack, message.ts).filter((posted) => posted.files.length === 0)).toHaveLength(1);
     expect(uploadsIn(slack, message.ts)).toHaveLength(1);
+    // The redelivery's intake (refused: the key is known) and its release leave nothing behind.
+    expect(test.runner.store.listIntakes()).toEqual([]);
   });
 });

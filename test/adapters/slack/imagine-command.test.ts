@@ -38,6 +38,8 @@ describe('Slack /imagine', () => {
     const job = test.jobs().at(-1);
     expect(uploads[0]?.name).toBe(`nano-imagine-${job?.id}.png`);
     expect(job?.state).toBe('delivered');
+    // The intake recorded after the parent was posted went away once the job was stored.
+    expect(test.runner.store.listIntakes()).toEqual([]);
 
     expect(findAction(parent.blocks, 'imagine_reroll')?.value).toBe(job?.id);
     expect(findAction(parent.blocks, 'imagine_remix')?.value).toBe(job?.id);
@@ -98,6 +100,7 @@ describe('Slack /imagine', () => {
     expect(ack.payload).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^I can't post in this channel yet\. Invite me first/) });
     expect(test.jobs()).toHaveLength(jobs);
     expect(test.creditsLeft(bob)).toBe(3);
+    expect(test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('answers help and quota ephemerally', async () => {

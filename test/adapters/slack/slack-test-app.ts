@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startSlackApp, type SlackApp } from '../../../src/adapters/slack/index.ts';
+import type { ImagineService } from '../../../src/core/imagine-service.ts';
 import { jobStates, type JobRecord } from '../../../src/core/job-store.ts';
 import { createLogger, silentLogger } from '../../../src/log.ts';
 import { findAction, startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack.ts';
@@ -28,6 +29,12 @@ export interface SlackTest {
   runner: TestRunner;
   app: SlackApp;
   restart(): Promise<void>;
+  /**
+   * Holds this app's `service.start` calls (the step between the posted status message and the stored
+   * job) until the returned function is called. Never called before `restart()`, the held requests
+   * stay held for good: the old app then acts as a process that died inside that window.
+   */
+  holdJobStarts(): () => void;
   /** Waits until `message` shows its final buttons and the runner has recorded the delivery. */
   waitForResult(message: FakeMessage): Promise<FakeMessage>;
   /** Every stored job, oldest first. */
@@ -37,6 +44,31 @@ export interface SlackTest {
   /** Create calls the provider received (not polls or result downloads), oldest first. */
   providerCreates(): RecordedRequest[];
   close(): Promise<void>;
+}
+
+/** The runner as the app sees it, with `start` able to wait behind a gate (see `SlackTest.holdJobStarts`). */
+function withStartGate(service: ImagineService): { service: ImagineService; hold(): () => void } {
+  let gate: Promise<void> | undefined;
+  const gated: ImagineService = {
+    ...service,
+    async start(request, startOptions) {
+      if (gate) await gate;
+      return service.start(request, startOptions);
+    },
+  };
+  return {
+    service: gated,
+    hold() {
+      let open = () => {};
+      gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+  };
 }
 
 /** Progress edits every 100 ms instead of every 3 s, in the runner and in the adapter. */
@@ -63,19 +95,20 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
   const databasePath = join(directory, 'bot.db');
   const launch = async () => {
     const runner = createTestRunner({ environment, progressIntervalMs: testProgressIntervalMs, databasePath });
+    const gated = withStartGate(runner.runner);
     const app = await startSlackApp({
       botToken: slack.identity.botToken,
       ...(options.mode === 'http' ? { signingSecret } : { appToken: slack.identity.appToken }),
       apiUrl: slack.apiUrl,
       port: 0,
-      service: runner.runner,
+      service: gated.service,
       logger: process.env.TEST_LOGS ? createLogger({ level: 'debug' }).child({ platform: 'slack' }) : silentLogger,
       progressIntervalMs: testProgressIntervalMs,
       ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
     });
     await runner.runner.resume();
     if (options.mode === 'http') slack.useHttp(`http://127.0.0.1:${app.port}/slack/events`, { signingSecret });
-    return { runner, app };
+    return { runner, app, holdJobStarts: gated.hold };
   };
   let current = await launch();
   const test: SlackTest = {
@@ -90,6 +123,7 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
       test.runner = current.runner;
       test.app = current.app;
     },
+    holdJobStarts: () => current.holdJobStarts(),
     async waitForResult(message) {
       await waitForButtons(slack, message);
       // The buttons are edited in before the runner marks the job delivered; wait for that too.
