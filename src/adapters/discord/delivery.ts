@@ -1,5 +1,5 @@
-// The Discord Delivery: progress edits (throttled, serialized), the result with its image and buttons, failures.
-import type { Client, Message } from 'discord.js';
+// The Discord Delivery: progress edits (throttled, serialized), the result with its image and buttons, failures, interrupted requests.
+import { DiscordAPIError, type Client, type Message } from 'discord.js';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import type { StartedJob } from '../../core/imagine-service.ts';
@@ -8,8 +8,8 @@ import type { Origin } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import { text } from './messages.ts';
 import { attachmentLimitOf } from './origin.ts';
-import { renderFailure, renderProgress, renderResult, type ProviderNames } from './render.ts';
-import { editStatus, fetchStatus, interactionUsable, messagesAfterStatus, postInChannel } from './status-message.ts';
+import { renderFailure, renderInterrupted, renderProgress, renderResult, type ProviderNames } from './render.ts';
+import { editStatus, fetchStatus, findInteractionReply, interactionUsable, messagesAfterStatus, postInChannel } from './status-message.ts';
 import { uploadWithinLimit } from './upload-fit.ts';
 
 export interface DiscordDeliveryOptions {
@@ -34,6 +34,14 @@ const rememberedFinishedJobs = 2000;
 
 function holdsResult(message: Message, jobId: string): boolean {
   return message.attachments.size > 0 && message.content.includes(jobId);
+}
+
+/**
+ * True for answers that will be the same on every try (the channel or message is gone, access was
+ * removed): recovery would otherwise retry ending such a request on every start, forever.
+ */
+function isPermanentRefusal(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
 /** Creates the Delivery the runner reports Discord jobs through. */
@@ -106,6 +114,25 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     await editStatus(client, origin, { content, components }, clock.now());
   }
 
+  async function interrupted(origin: Origin, notice: { prompt: string }): Promise<void> {
+    const now = clock.now();
+    if (origin.channelId === undefined && !interactionUsable(origin, now)) {
+      logger.warn({ interactionId: origin.interaction?.id }, 'an interrupted request has no usable token and no channel; it cannot be ended');
+      return;
+    }
+    // An interaction's reply id is only recorded with the job, so it is looked up here: with the
+    // token expired, the channel edit then ends the "thinking…" reply instead of posting beside it.
+    const messageId = origin.messageId ?? (await findInteractionReply(client, origin));
+    const target = messageId === undefined ? origin : { ...origin, messageId };
+    try {
+      await editStatus(client, target, { content: renderInterrupted(notice.prompt), components: [] }, now);
+    } catch (error) {
+      // Transient failures are thrown so recovery tries again on the next start; permanent ones are not.
+      if (!isPermanentRefusal(error)) throw error;
+      logger.warn({ interactionId: origin.interaction?.id, err: error }, 'Discord refused the message ending an interrupted request');
+    }
+  }
+
   async function findDelivered(origin: Origin, jobId: string): Promise<DeliveryReceipt | undefined> {
     const status = await fetchStatus(client, origin, clock.now());
     if (status && holdsResult(status, jobId)) return { messageId: status.id };
@@ -131,5 +158,5 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     await Promise.all(pending.map((throttle) => throttle.close()));
   }
 
-  return { platform: 'discord', progress, deliver, fail, findDelivered, announce, stop };
+  return { platform: 'discord', progress, deliver, fail, interrupted, findDelivered, announce, stop };
 }

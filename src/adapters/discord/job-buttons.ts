@@ -2,6 +2,7 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import type { DiscordContext } from './context.ts';
 import { remixModalId, type ButtonAction } from './custom-ids.ts';
+import { interactionKey, withIntake } from './intake.ts';
 import { requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { interactionOrigin, requesterOf } from './origin.ts';
@@ -11,7 +12,8 @@ import { noMentions } from './status-message.ts';
 
 /**
  * Handles a result button. Whoever presses it pays for the new image; Reroll and 4K post a new
- * message with their own progress, so the original result stays as it was.
+ * message with their own progress, so the original result stays as it was. Their request is
+ * recorded before the deferral, like /imagine's, so a crash before the job starts is reported.
  */
 export async function handleJobButton(context: DiscordContext, interaction: ButtonInteraction, action: ButtonAction, jobId: string): Promise<void> {
   if (action === 'remix') {
@@ -24,18 +26,23 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
     await interaction.showModal(buildRemixModal(remixModalId(jobId), job.request.prompt));
     return;
   }
-  await interaction.deferReply();
-  const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
+  // Read first (one SQLite lookup) so the recorded request can name the prompt it repeats.
   const job = context.service.getJob(jobId);
-  if (job === undefined) {
-    await show(text.jobGone);
-    return;
-  }
-  const reply = await interaction.fetchReply().catch(() => undefined);
-  const request = requestFromJob(job, {
-    requester: requesterOf(interaction.user, interaction.guildId),
-    origin: interactionOrigin(interaction, reply?.id),
-    ...(action === 'upscale' ? { resolution: '4K' as const } : {}),
+  const dedupeKey = interactionKey(interaction.id);
+  const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt: job?.request.prompt ?? text.buttons[action] };
+  await withIntake(context, accepted, async () => {
+    await interaction.deferReply();
+    const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
+    if (job === undefined) {
+      await show(text.jobGone);
+      return;
+    }
+    const reply = await interaction.fetchReply().catch(() => undefined);
+    const request = requestFromJob(job, {
+      requester: requesterOf(interaction.user, interaction.guildId),
+      origin: interactionOrigin(interaction, reply?.id),
+      ...(action === 'upscale' ? { resolution: '4K' as const } : {}),
+    });
+    await startJob(context, request, dedupeKey, show);
   });
-  await startJob(context, request, `discord:interaction:${interaction.id}`, show);
 }

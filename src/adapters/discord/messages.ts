@@ -54,6 +54,7 @@ export const text = {
   unlimited: 'unlimited credits',
   remainingCredits: (amount: number) => credits(amount),
   deliveredBelow: '✅ Done — the image is in the reply below.',
+  interrupted: (prompt: string) => `❌ The bot restarted before your request for “${prompt}” started. Nothing was charged — please try again.`,
   buttons: { reroll: 'Reroll', remix: 'Remix', upscale: '4K', retry: 'Try again' },
   remixModalTitle: 'Remix this image',
   remixPromptLabel: 'What should change?',

@@ -10,6 +10,7 @@ import type { GenerationRequest } from '../../core/request.ts';
 import { attachmentInfo, intakeAttachments, looksLikeImage, type AttachmentInfo } from './attachments.ts';
 import type { DiscordContext } from './context.ts';
 import { jobIdOfComponents, remixPromptField, type ParsedCustomId } from './custom-ids.ts';
+import { interactionKey, withIntake } from './intake.ts';
 import { buttonCustomIds, requestFromJob, resultImageOf } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { interactionOrigin, requesterOf } from './origin.ts';
@@ -49,46 +50,52 @@ async function targetImages(context: DiscordContext, channelId: string, messageI
   }
 }
 
-/** Handles a submitted remix modal. */
+/**
+ * Handles a submitted remix modal. The prompt is in the submit itself, so the request is recorded
+ * with it before the deferral (persist, then acknowledge).
+ */
 export async function handleRemixModal(
   context: DiscordContext,
   interaction: ModalSubmitInteraction,
   parsed: Extract<ParsedCustomId, { kind: 'remix-modal' | 'message-remix-modal' }>,
 ): Promise<void> {
-  await interaction.deferReply();
-  const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
   const prompt = interaction.fields.getTextInputValue(remixPromptField);
-  const replyPromise = interaction.fetchReply().catch(() => undefined);
-  let images: AttachmentInfo[];
-  let job;
-  if (parsed.kind === 'remix-modal') {
-    job = context.service.getJob(parsed.jobId);
-    if (job === undefined) {
-      await show(text.jobGone);
+  const dedupeKey = interactionKey(interaction.id);
+  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt }, async () => {
+    await interaction.deferReply();
+    const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
+    const replyPromise = interaction.fetchReply().catch(() => undefined);
+    let images: AttachmentInfo[];
+    let job;
+    if (parsed.kind === 'remix-modal') {
+      job = context.service.getJob(parsed.jobId);
+      if (job === undefined) {
+        await show(text.jobGone);
+        return;
+      }
+      const image = await resultImageOf(context, job, interaction.message);
+      images = image === undefined ? [] : [image];
+    } else {
+      const target = await targetImages(context, parsed.channelId, parsed.messageId);
+      images = target.images;
+      // Remixing one of the bot's own results keeps that job's settings.
+      job = target.jobId === undefined ? undefined : context.service.getJob(target.jobId);
+    }
+    if (images.length === 0) {
+      await show(text.remixSourceGone);
       return;
     }
-    const image = await resultImageOf(context, job, interaction.message);
-    images = image === undefined ? [] : [image];
-  } else {
-    const target = await targetImages(context, parsed.channelId, parsed.messageId);
-    images = target.images;
-    // Remixing one of the bot's own results keeps that job's settings.
-    job = target.jobId === undefined ? undefined : context.service.getJob(target.jobId);
-  }
-  if (images.length === 0) {
-    await show(text.remixSourceGone);
-    return;
-  }
-  const source = parsed.kind === 'remix-modal' || job !== undefined ? 'previous-result' : 'attachment';
-  const [reply, intake] = await Promise.all([replyPromise, intakeAttachments(images, source, context.intake)]);
-  if (!intake.ok) {
-    await show(intake.reason);
-    return;
-  }
-  const requester = requesterOf(interaction.user, interaction.guildId);
-  const origin = interactionOrigin(interaction, reply?.id);
-  const request: GenerationRequest = job
-    ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
-    : { prompt, references: intake.references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
-  await startJob(context, request, `discord:interaction:${interaction.id}`, show);
+    const source = parsed.kind === 'remix-modal' || job !== undefined ? 'previous-result' : 'attachment';
+    const [reply, intake] = await Promise.all([replyPromise, intakeAttachments(images, source, context.intake)]);
+    if (!intake.ok) {
+      await show(intake.reason);
+      return;
+    }
+    const requester = requesterOf(interaction.user, interaction.guildId);
+    const origin = interactionOrigin(interaction, reply?.id);
+    const request: GenerationRequest = job
+      ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
+      : { prompt, references: intake.references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
+    await startJob(context, request, dedupeKey, show);
+  });
 }

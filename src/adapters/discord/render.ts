@@ -17,6 +17,15 @@ export function quotePrompt(prompt: string): string {
   return shown.split('\n').map((line) => `> ${line}`).join('\n');
 }
 
+/** Prompts echoed inside a sentence are kept short and on one line. */
+const maxInlinePrompt = 300;
+
+/** The message that ends a request the bot stopped before it became a job (no job, so no settings to show). */
+export function renderInterrupted(prompt: string): string {
+  const line = prompt.replace(/\s+/g, ' ').trim();
+  return text.interrupted(line.length > maxInlinePrompt ? `${line.slice(0, maxInlinePrompt)}…` : line);
+}
+
 /** "Xenodia · nano-banana-pro · 16:9 · 2K · 2 reference images". */
 export function describeSettings(summary: JobSummary, names: ProviderNames): string {
   const parts = [names(summary.provider), summary.model, summary.aspectRatio, summary.resolution];

@@ -119,3 +119,20 @@ export async function messagesAfterStatus(client: Client, origin: Origin): Promi
     return [];
   }
 }
+
+/**
+ * The id of the bot's reply to `origin`'s interaction, looked up among the channel's recent messages
+ * by the interaction id Discord stamps on it; for a reply whose id was never recorded (the bot
+ * stopped between deferring and starting the job). Undefined when it is not found or not readable.
+ */
+export async function findInteractionReply(client: Client, origin: Origin): Promise<string | undefined> {
+  const interactionId = origin.interaction?.id;
+  if (interactionId === undefined) return undefined;
+  try {
+    const channel = await textChannel(client, origin.channelId);
+    const recent = await channel.messages.fetch({ limit: 100 });
+    return recent.find((message) => message.author.id === client.user?.id && message.interactionMetadata?.id === interactionId)?.id;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,7 @@
 // A local Discord for tests: REST on /api/v10, a gateway WebSocket and a CDN on one 127.0.0.1 port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CdnHolds, type HeldDownload } from './cdn-holds.ts';
 import { FakeGateway, intentBits } from './gateway.ts';
 import { nextSnowflake } from './ids.ts';
 import { buttonData, messageCommandData, modalSubmitData, slashCommandData, type OptionValue } from './interaction-payloads.ts';
@@ -11,7 +12,7 @@ import { DiscordHttpError, type RecordedCall } from './records.ts';
 import { FakeRestApi, type InjectedFailure } from './rest-api.ts';
 import { FakeWorld, ownerPermissions, type FakeUser } from './world.ts';
 
-export type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, RecordedCall };
+export type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, HeldDownload, RecordedCall };
 export { buttonIds } from './interaction-payloads.ts';
 
 export interface FakeDiscordOptions {
@@ -46,6 +47,8 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   attachmentSizeLimit: number;
   announcedAttachmentSizeLimit: number | undefined;
+  /** CDN downloads held back by tests (see `holdDownloads`). */
+  private readonly cdnHolds = new CdnHolds();
   private readonly server: Server;
   private port = 0;
 
@@ -89,6 +92,7 @@ export class FakeDiscord {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     if (request.method === 'GET' && url.pathname.startsWith('/attachments/')) {
+      await this.cdnHolds.wait(url.pathname);
       const file = this.messages.file(url.pathname);
       response.writeHead(file ? 200 : 404, { 'content-type': file?.contentType ?? 'text/plain' });
       response.end(file ? Buffer.from(file.data) : 'not found');
@@ -205,6 +209,14 @@ export class FakeDiscord {
       type: 5, user: input.user, channelId: input.opened.channelId, data: modalSubmitData(customId, input.fields),
       ...(source ? { sourceMessage: source } : {}), attachmentSizeLimit: this.announcedLimit,
     }));
+  }
+
+  /**
+   * Holds CDN downloads of `attachment`: they get no answer until `release()` (a slow CDN), or never
+   * when the fake closes first (a hung one). `requests` tells when the bot has started downloading.
+   */
+  holdDownloads(attachment: FakeAttachment): HeldDownload {
+    return this.cdnHolds.hold(new URL(attachment.url).pathname);
   }
 
   /** Makes a canned error answer for matching calls (`times` of them). */
