@@ -2,11 +2,12 @@
 import { systemClock, type Clock } from './clock.ts';
 import { BotError, toBotError } from './errors.ts';
 import { formatDuration } from './format.ts';
-import { MinHeap, type HeapItem } from './min-heap.ts';
+import { MinHeap } from './min-heap.ts';
 import { PollLane } from './poll-lane.ts';
 import { defaultPacing, errorBackoff, nextPollDelay, type Pacing } from './poll-schedule.ts';
 import type { ImageProvider, PollHint, PollOutcome, ResultImage, TaskHandle } from './provider.ts';
 import type { ProviderId } from './request.ts';
+import type { TrackedTask } from './tracked-task.ts';
 import { WakeTimer } from './wake-timer.ts';
 
 export interface PollSchedulerOptions {
@@ -42,31 +43,6 @@ export interface PollScheduler {
   readonly size: number;
   /** Rejects every tracked task with `cancelled` and clears the timer (graceful shutdown). */
   stop(): void;
-}
-
-/**
- * One tracked task. While `waiting` its heap key is its next poll (or its deadline if sooner);
- * while `queued` for a slot or `polling`, the key is its deadline, so deadlines fire even when a
- * provider's polls hang.
- */
-interface TrackedTask extends HeapItem {
-  readonly provider: ImageProvider;
-  readonly handle: TaskHandle;
-  readonly lane: PollLane<TrackedTask>;
-  readonly deadlineAt: number;
-  readonly onProgress: TrackOptions['onProgress'];
-  readonly resolve: (images: ResultImage[]) => void;
-  readonly reject: (error: BotError) => void;
-  state: 'waiting' | 'queued' | 'polling' | 'done';
-  wakeAt: number;
-  sequence: number;
-  expectedFinishAgeMs: number;
-  /** The provider's `nextPollInMs`: no poll comes sooner than this after the previous one. */
-  minimumIntervalMs: number;
-  consecutiveErrors: number;
-  lastError: BotError | undefined;
-  pollController: AbortController | undefined;
-  detachAbort: (() => void) | undefined;
 }
 
 /** Creates the scheduler; one instance serves every provider. */
