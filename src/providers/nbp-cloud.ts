@@ -1,12 +1,12 @@
 // The nanobananapro.cloud client: POST /api/v1/image/nano-banana creates a task, POST .../result reports it.
-import { FormData } from 'undici';
+import type { FormData } from 'undici';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome, TaskHandle } from '../core/provider.ts';
 import { aspectRatios } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions, type ProviderHttp } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, taskFailure } from './outcomes.ts';
-import { fileBlob, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
+import { multipartBody, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
 import { asObject, readId, readProgress, readString, readUrlList } from './response-fields.ts';
 
 /** The create call stores references and queues a task; uploads of 14 files need some room. */
@@ -87,13 +87,7 @@ export function createNbpCloudProvider(options: ProviderClientOptions): ImagePro
       const urls = urlsOf(planned);
       return { ...fields, ...(urls.length > 0 ? { imageUrl: urls } : {}) };
     }
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) form.append(name, value);
-    for (const reference of planned) {
-      if (reference.kind === 'file') form.append('imageFile', fileBlob(reference), reference.filename);
-      else form.append('imageUrl', reference.url);
-    }
-    return form;
+    return multipartBody(fields, planned, { file: 'imageFile', url: 'imageUrl' });
   }
 
   async function submit(request: ProviderRequest, signal?: AbortSignal): Promise<SubmitOutcome> {

@@ -1,5 +1,5 @@
 // The nano-banana-pro.net client: one synchronous POST /api/ai/nano-banana/generate, limits set by the plan.
-import { FormData } from 'undici';
+import type { FormData } from 'undici';
 import type { NbpNetPlan } from '../config.ts';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { BotError } from '../core/errors.ts';
@@ -7,7 +7,7 @@ import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome } from 
 import type { AspectRatio, Resolution } from '../core/request.ts';
 import { createProviderHttp, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds } from './outcomes.ts';
-import { fileBlob, needsMultipart, planReferences } from './reference-transport.ts';
+import { multipartBody, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
 import { asObject, readUrlList } from './response-fields.ts';
 
 /** Options for nano-banana-pro.net: the shared ones plus the account's plan. */
@@ -78,20 +78,14 @@ export function createNbpNetProvider(options: NbpNetProviderOptions): ImageProvi
       ...(request.aspectRatio === undefined ? {} : { aspectRatio: request.aspectRatio }),
     };
     if (!needsMultipart(planned)) {
-      const urls = planned.flatMap((reference) => (reference.kind === 'url' ? [reference.url] : []));
+      const urls = urlsOf(planned);
       if (urls.length === 0) return fields;
       // The docs show a bare string for one reference and an array for several.
       return { ...fields, image: urls.length === 1 ? urls[0] : urls };
     }
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) form.append(name, value);
-    for (const reference of planned) {
-      // Assumption: a link among uploads travels as a text part under the same `image` name;
-      // the docs show files only in multipart, and dropping the link silently is not an option.
-      if (reference.kind === 'file') form.append('image', fileBlob(reference), reference.filename);
-      else form.append('image', reference.url);
-    }
-    return form;
+    // Assumption: a link among uploads travels as a text part under the same `image` name;
+    // the docs show files only in multipart, and dropping the link silently is not an option.
+    return multipartBody(fields, planned, { file: 'image', url: 'image' });
   }
 
   async function submit(request: ProviderRequest, signal?: AbortSignal): Promise<SubmitOutcome> {

@@ -1,5 +1,6 @@
 // Decides how each reference image travels to a provider: as an uploaded file or as a URL, never dropped.
 import { Blob } from 'node:buffer';
+import { FormData } from 'undici';
 import { BotError } from '../core/errors.ts';
 import { extensionFor, sniffImageType, type ImageMimeType } from '../core/image-type.ts';
 import type { ValidatedReference } from '../core/provider.ts';
@@ -62,4 +63,26 @@ export function needsMultipart(planned: readonly PlannedReference[]): boolean {
 /** The file part's value: a typed Blob, so the part carries the sniffed content type. */
 export function fileBlob(reference: FileReference): Blob {
   return new Blob([reference.bytes], { type: reference.mimeType });
+}
+
+/** The multipart field names a provider uses for reference files and reference URLs. */
+export interface MultipartNames {
+  file: string;
+  url: string;
+}
+
+/**
+ * A multipart body: every defined scalar field as text (multipart carries text only, so booleans and
+ * numbers become "true" and "1"), then the references in order under the provider's field names.
+ */
+export function multipartBody(fields: object, planned: readonly PlannedReference[], names: MultipartNames): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  for (const reference of planned) {
+    if (reference.kind === 'file') form.append(names.file, fileBlob(reference), reference.filename);
+    else form.append(names.url, reference.url);
+  }
+  return form;
 }

@@ -1,12 +1,12 @@
 // The Xenodia client: POST /v1/images/generations in task mode, polled through GET /v1/tasks/{id}.
-import { FormData } from 'undici';
+import type { FormData } from 'undici';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome, TaskHandle } from '../core/provider.ts';
 import { aspectRatios } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, pollHint, taskFailure } from './outcomes.ts';
-import { fileBlob, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
+import { multipartBody, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
 import { asObject, describeProviderMessage, readId, readNumber, readProgress, readString, readUrlList } from './response-fields.ts';
 
 /**
@@ -81,16 +81,7 @@ export function createXenodiaProvider(options: ProviderClientOptions): ImageProv
       const urls = urlsOf(planned);
       return { ...fields, ...(urls.length > 0 ? { image_input: urls } : {}) };
     }
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) {
-      // Multipart carries text only; booleans and numbers go as "true"/"false" and "1".
-      if (value !== undefined) form.append(name, String(value));
-    }
-    for (const reference of planned) {
-      if (reference.kind === 'file') form.append('image[]', fileBlob(reference), reference.filename);
-      else form.append('image_input[]', reference.url);
-    }
-    return form;
+    return multipartBody(fields, planned, { file: 'image[]', url: 'image_input[]' });
   }
 
   async function submit(request: ProviderRequest, signal?: AbortSignal): Promise<SubmitOutcome> {
