@@ -1,7 +1,6 @@
 // Starts the bot: config → store → providers → runner → every platform with credentials → recovery; stops gracefully.
 import { ConfigError, loadConfig } from './config.ts';
 import { createJobRunner } from './core/job-runner.ts';
-import { hostsOf, platformFileHosts } from './core/trusted-hosts.ts';
 import { createLogger } from './log.ts';
 import { createProviders } from './providers/registry.ts';
 import { openStore } from './store/index.ts';
@@ -46,7 +45,6 @@ async function main(): Promise<number> {
       ...(config.discord.apiUrl === undefined ? {} : { apiUrl: config.discord.apiUrl }),
       service: runner,
       logger: logger.child({ platform: 'discord' }),
-      attachmentHosts: [...platformFileHosts, ...hostsOf([config.discord.apiUrl])],
     });
     stops.push(bot.stop);
     logger.info('discord bot started');
@@ -61,7 +59,6 @@ async function main(): Promise<number> {
       port: config.slack.port,
       service: runner,
       logger: logger.child({ platform: 'slack' }),
-      attachmentHosts: [...platformFileHosts, ...hostsOf([config.slack.apiUrl])],
     });
     stops.push(app.stop);
     logger.info({ mode: config.slack.appToken ? 'socket' : 'http' }, 'slack app started');
