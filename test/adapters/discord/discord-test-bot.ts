@@ -2,12 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { startDiscordBot, type DiscordBot } from '../../../src/adapters/discord/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { FakeDiscord, buttonIds, type FakeDiscordOptions, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
 import { startFakeXenodia, type FakeXenodia, type FakeXenodiaOptions, type RecordedRequest } from '../../fakes/providers/index.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
+import { pngOf } from '../../support/solid-png.ts';
+
+export { pngOf };
 
 export interface DiscordTestOptions {
   discord?: FakeDiscordOptions;
@@ -74,12 +76,6 @@ export async function startDiscordTest(options: DiscordTestOptions = {}): Promis
     },
   };
   return test;
-}
-
-/** A small PNG of one colour; distinct colours give distinct bytes to compare. */
-export async function pngOf(red: number, green: number, blue: number, size = 24): Promise<Uint8Array> {
-  const buffer = await sharp({ create: { width: size, height: size, channels: 3, background: { r: red, g: green, b: blue } } }).png().toBuffer();
-  return new Uint8Array(buffer);
 }
 
 /** Uploads a PNG to the fake CDN, as a user attaching it to a command. */

@@ -2,7 +2,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { startSlackApp, type SlackApp } from '../../../src/adapters/slack/index.ts';
 import type { ImagineService } from '../../../src/core/imagine-service.ts';
 import { jobStates, type JobRecord } from '../../../src/core/job-store.ts';
@@ -11,6 +10,9 @@ import { findAction, startFakeSlack, type FakeSlack } from '../../fakes/slack/fa
 import type { FakeMessage } from '../../fakes/slack/workspace.ts';
 import { startFakeXenodia, type FakeXenodia, type RecordedRequest } from '../../fakes/providers/index.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
+import { pngOf } from '../../support/solid-png.ts';
+
+export { pngOf };
 
 /** How a Slack end-to-end test is set up. */
 export interface SlackTestOptions {
@@ -142,11 +144,6 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
     },
   };
   return test;
-}
-
-/** A small PNG of one colour; distinct colours give distinct bytes to compare. */
-export async function pngOf(red: number, green: number, blue: number, size = 16): Promise<Uint8Array> {
-  return new Uint8Array(await sharp({ create: { width: size, height: size, channels: 3, background: { r: red, g: green, b: blue } } }).png().toBuffer());
 }
 
 /** The bot's messages in `channel` (top level when `threadTs` is undefined, else that thread's replies). */
