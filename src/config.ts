@@ -145,6 +145,11 @@ export interface Config {
     | undefined;
 }
 
+/** The operator's PROVIDER_MODEL when `providerId` is the default provider; otherwise the provider decides. */
+export function operatorModelFor(config: Pick<Config, 'defaultProvider' | 'defaultModel'>, providerId: ProviderId): string | undefined {
+  return providerId === config.defaultProvider ? config.defaultModel : undefined;
+}
+
 /** Ids of providers that have what they need to run (a key, or nothing for `mock`). */
 export function configuredProviders(config: Config): ProviderId[] {
   const ready: ProviderId[] = ['mock'];

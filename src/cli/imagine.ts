@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { apiKeyVariable, ConfigError, loadConfig } from '../config.ts';
+import { apiKeyVariable, ConfigError, loadConfig, operatorModelFor } from '../config.ts';
 import { systemClock } from '../core/clock.ts';
 import { isBotError, toBotError } from '../core/errors.ts';
 import { awaitTask, fetchResultImage, submitRequest } from '../core/generation-steps.ts';
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     resolution: options.resolution,
     outputFormat: options.outputFormat,
     provider: providerId,
-    model: options.model ?? (providerId === config.defaultProvider ? config.defaultModel : undefined),
+    model: options.model ?? operatorModelFor(config, providerId),
     requester: { platform: 'cli', userId: userInfo().username },
     origin: { platform: 'cli' },
   });

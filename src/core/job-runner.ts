@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import type { Config } from '../config.ts';
+import { operatorModelFor, type Config } from '../config.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
@@ -174,10 +174,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
     const parsedRequest = parseRequest(input);
     // The operator's PROVIDER_MODEL applies when the request names no model for the default provider.
-    const request =
-      parsedRequest.model === undefined && parsedRequest.provider === config.defaultProvider && config.defaultModel
-        ? { ...parsedRequest, model: config.defaultModel }
-        : parsedRequest;
+    const operatorModel = operatorModelFor(config, parsedRequest.provider);
+    const request = parsedRequest.model === undefined && operatorModel ? { ...parsedRequest, model: operatorModel } : parsedRequest;
     const provider = providerOrThrow(request.provider);
     const validated = validateRequest(request, provider.id, provider.capabilities);
     const now = clock.now();
@@ -260,7 +258,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       id: provider.id,
       displayName: provider.capabilities.displayName,
       models: provider.capabilities.models,
-      defaultModel: provider.id === config.defaultProvider && config.defaultModel ? config.defaultModel : provider.capabilities.defaultModel,
+      defaultModel: operatorModelFor(config, provider.id) ?? provider.capabilities.defaultModel,
     }));
     return choices.sort((left, right) => Number(right.id === config.defaultProvider) - Number(left.id === config.defaultProvider));
   }
