@@ -1,7 +1,6 @@
-// Draws the offline mock provider's images: a prompt-seeded gradient, the prompt as text, reference thumbnails.
+// Draws the offline mock provider's images: a prompt-seeded gradient, the prompt as text, reference mosaics.
 import sharp from 'sharp';
 import type { ImageMimeType } from '../core/image-type.ts';
-import type { ValidatedReference } from '../core/provider.ts';
 import type { AspectRatio, OutputFormat, Resolution } from '../core/request.ts';
 
 /** What the mock draws. */
@@ -12,8 +11,16 @@ export interface MockRenderRequest {
   resolution: Resolution;
   outputFormat: OutputFormat;
   model: string;
-  references: readonly ValidatedReference[];
+  /** One stand-in per byte reference that decoded, in order, each made by `referenceTile`. */
+  referenceTiles: readonly Uint8Array[];
+  /** References given only as URLs: the mock never fetches them, the caption counts them. */
+  urlReferenceCount: number;
 }
+
+/** Side of a reference tile in pixels: 8×8 RGB is 192 bytes, enough to show a reference's colours. */
+export const referenceTileSide = 8;
+/** Byte length of one reference tile (`referenceTileSide`² pixels, 3 channels). */
+export const referenceTileBytes = referenceTileSide * referenceTileSide * 3;
 
 /** A rendered image. */
 export interface MockImage {
@@ -81,7 +88,8 @@ function colour(random: () => number, hue: number): string {
 }
 
 /** The picture without thumbnails, as SVG: gradient, a few soft circles, the prompt and a caption. */
-function backgroundSvg(request: MockRenderRequest, width: number, height: number, urlReferences: number): string {
+function backgroundSvg(request: MockRenderRequest, width: number, height: number): string {
+  const urlReferences = request.urlReferenceCount;
   const random = seededRandom(request.prompt);
   const hue = random() * 360;
   const start = colour(random, hue);
@@ -116,38 +124,54 @@ function backgroundSvg(request: MockRenderRequest, width: number, height: number
 </svg>`;
 }
 
-/** Thumbnails of the byte references, in a row from the top-right corner. */
-async function thumbnails(references: readonly ValidatedReference[], width: number, height: number): Promise<sharp.OverlayOptions[]> {
+/**
+ * Shrinks a reference image to an 8×8 RGB tile (transparency flattened onto white). The tile,
+ * not the reference's bytes, is what the picture shows, so the mock's task id can carry it and
+ * any process can draw the same image. Undefined when the bytes do not decode.
+ */
+export async function referenceTile(data: Uint8Array): Promise<Uint8Array | undefined> {
+  try {
+    const tile = await sharp(data)
+      .resize(referenceTileSide, referenceTileSide, { fit: 'cover' })
+      .flatten({ background: '#ffffff' })
+      // Grey and CMYK inputs would otherwise keep their own channel count.
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
+    return tile.byteLength === referenceTileBytes ? new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength) : undefined;
+  } catch {
+    // A reference that passed sniffing but does not decode is simply left out of the picture.
+    return undefined;
+  }
+}
+
+/** The reference tiles as framed mosaics, in a row from the top-right corner. */
+async function thumbnails(tiles: readonly Uint8Array[], width: number, height: number): Promise<sharp.OverlayOptions[]> {
   const size = Math.max(16, Math.round(Math.min(width, height) / 8));
   const margin = Math.max(4, Math.round(size / 8));
   const overlays: sharp.OverlayOptions[] = [];
-  for (const reference of references) {
-    if (reference.data === undefined) continue;
+  for (const tile of tiles) {
     const left = width - (overlays.length + 1) * (size + margin);
     if (left < 0) break;
-    try {
-      const input = await sharp(reference.data)
-        .resize(size - 4, size - 4, { fit: 'cover' })
-        .extend({ top: 2, bottom: 2, left: 2, right: 2, background: '#ffffff' })
-        .png()
-        .toBuffer();
-      overlays.push({ input, left, top: margin });
-    } catch {
-      // A reference that passed sniffing but does not decode is simply left out of the picture.
-    }
+    const input = await sharp(tile, { raw: { width: referenceTileSide, height: referenceTileSide, channels: 3 } })
+      // Nearest-neighbour keeps the blocks sharp: it reads as a stand-in, not as a blurry photo.
+      .resize(size - 4, size - 4, { kernel: 'nearest' })
+      .extend({ top: 2, bottom: 2, left: 2, right: 2, background: '#ffffff' })
+      .png()
+      .toBuffer();
+    overlays.push({ input, left, top: margin });
   }
   return overlays;
 }
 
 /**
- * Renders the mock's image: deterministic for the same request, sized from the aspect ratio and
- * tier, in the requested format.
+ * Renders the mock's image: the same bytes for the same request in any process on the same
+ * build of sharp and fonts, sized from the aspect ratio and tier, in the requested format.
  */
 export async function renderMockImage(request: MockRenderRequest): Promise<MockImage> {
   const { width, height } = mockImageSize(request.aspectRatio, request.resolution);
-  const urlReferences = request.references.filter((reference) => reference.data === undefined).length;
-  const svg = backgroundSvg(request, width, height, urlReferences);
-  const overlays = await thumbnails(request.references, width, height);
+  const svg = backgroundSvg(request, width, height);
+  const overlays = await thumbnails(request.referenceTiles, width, height);
   const image = sharp(Buffer.from(svg)).composite(overlays);
   const encoded = request.outputFormat === 'png'
     ? await image.png({ compressionLevel: 6 }).toBuffer()

@@ -1,4 +1,5 @@
 // The offline mock provider: real rendered images of the right size and format, deterministic, with rising progress.
+import { deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageProvider, PollOutcome, ProviderRequest, ResultImage } from '../../src/core/provider.ts';
@@ -24,6 +25,19 @@ async function generate(providerRequest: ProviderRequest): Promise<Uint8Array> {
   const image = polled.images[0] as ResultImage;
   if (!('data' in image)) throw new Error('the mock returns bytes');
   return image.data;
+}
+
+/** The bytes of a finished poll's single image; throws on anything else. */
+function imageBytes(outcome: PollOutcome): Buffer {
+  if (outcome.status !== 'succeeded') throw new Error(`expected success, got ${outcome.status}`);
+  const image = outcome.images[0] as ResultImage;
+  if (!('data' in image)) throw new Error('the mock returns bytes');
+  return Buffer.from(image.data);
+}
+
+/** A solid-colour PNG to use as a reference. */
+function solidPng(background: string, width = 200, height = 120): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
 }
 
 describe('mock provider capabilities', () => {
@@ -156,12 +170,140 @@ describe('mock provider tasks', () => {
     expect(pollTimes.length).toBeLessThanOrEqual(4);
   });
 
-  it('fails an unknown task id without retry (mock tasks do not survive a restart)', async () => {
+  it('fails a task id it cannot decode without retry', async () => {
     const provider = createMockProvider();
-    await expect(provider.poll({ providerId: 'mock', taskId: 'mock-gone', model: 'mock-banana', submittedAt: Date.now() })).rejects.toMatchObject({
-      code: 'provider_failed',
-      retryable: false,
-      message: expect.stringContaining('unknown task'),
-    });
+    const submitted = await provider.submit(request());
+    if (submitted.kind !== 'task') throw new Error('expected a task');
+    const validId = submitted.task.taskId;
+    const foreignJson = Buffer.from(deflateRawSync(Buffer.from(JSON.stringify({ prompt: 'no other fields' })))).toString('base64url');
+    const undecodable = [
+      'mock-gone',
+      'garbage',
+      '',
+      'xenodia-7f3c2a',
+      'mock-v1.',
+      'mock-v1.!!not base64!!',
+      `mock-v1.${Buffer.from('plain text, not deflated').toString('base64url')}`,
+      `mock-v1.${foreignJson}`,
+      validId.slice(0, validId.length - 12),
+      `mock-v2.${validId.slice('mock-v1.'.length)}`,
+    ];
+    for (const taskId of undecodable) {
+      await expect(provider.poll({ providerId: 'mock', taskId, model: 'mock-banana', submittedAt: Date.now() }), taskId).rejects.toMatchObject({
+        name: 'BotError',
+        code: 'provider_failed',
+        retryable: false,
+        message: expect.stringContaining('mock: unknown task'),
+      });
+    }
+  });
+});
+
+describe('mock provider tasks across processes', () => {
+  it('answers a poll from a fresh instance with the same progress and the same image bytes', async () => {
+    const submitterClock = new ManualClock();
+    const submitter = createMockProvider({ delayMs: 10_000, clock: submitterClock });
+    const submitted = await submitter.submit(request({ aspectRatio: '16:9', outputFormat: 'jpg' }));
+    if (submitted.kind !== 'task') throw new Error('expected a task');
+    // The handle is all another process has: it comes back from the job's database row.
+    const stored = JSON.parse(JSON.stringify(submitted.task)) as typeof submitted.task;
+    const pollerClock = new ManualClock();
+    const poller = createMockProvider({ delayMs: 10_000, clock: pollerClock });
+    expect(pollerClock.now()).toBe(submitterClock.now());
+
+    const pollBoth = () => Promise.all([submitter.poll(submitted.task), poller.poll(stored)]);
+    for (const [advance, expected] of [
+      [500, { status: 'pending', phase: 'queued' }],
+      [4_500, { status: 'pending', phase: 'running', progress: 50 }],
+      [4_000, { status: 'pending', phase: 'running', progress: 90 }],
+    ] as const) {
+      await Promise.all([submitterClock.advanceBy(advance), pollerClock.advanceBy(advance)]);
+      const [fromSubmitter, fromPoller] = await pollBoth();
+      expect(fromSubmitter).toMatchObject(expected);
+      expect(fromPoller).toEqual(fromSubmitter);
+    }
+    await Promise.all([submitterClock.advanceBy(1_000), pollerClock.advanceBy(1_000)]);
+    const [finishedBySubmitter, finishedByPoller] = await pollBoth();
+    const submitterBytes = imageBytes(finishedBySubmitter);
+    expect(submitterBytes.equals(imageBytes(finishedByPoller))).toBe(true);
+    expect((await sharp(submitterBytes).metadata()).format).toBe('jpeg');
+  });
+
+  it('keeps the delay chosen at submission when the polling instance is configured differently', async () => {
+    const submitter = createMockProvider({ delayMs: 10_000, clock: new ManualClock() });
+    const submitted = await submitter.submit(request());
+    if (submitted.kind !== 'task') throw new Error('expected a task');
+    const pollerClock = new ManualClock();
+    const poller = createMockProvider({ delayMs: 1_000, clock: pollerClock });
+    await pollerClock.advanceBy(5_000);
+    expect(await poller.poll(submitted.task)).toMatchObject({ status: 'pending', phase: 'running', progress: 50 });
+    await pollerClock.advanceBy(5_000);
+    expect((await poller.poll(submitted.task)).status).toBe('succeeded');
+  });
+
+  it('draws references from the task id alone, deterministically, and never carries their bytes', async () => {
+    const [red, blue] = await Promise.all([solidPng('#ff0000', 1_500, 1_000), solidPng('#0000ff', 1_500, 1_000)]);
+    /** Submits on one instance, finishes on a fresh one (which never saw the bytes). */
+    async function renderElsewhere(providerRequest: ProviderRequest): Promise<{ bytes: Buffer; taskId: string }> {
+      const submitted = await createMockProvider({ delayMs: 1_000, clock: new ManualClock() }).submit(providerRequest);
+      if (submitted.kind !== 'task') throw new Error('expected a task');
+      const pollerClock = new ManualClock();
+      await pollerClock.advanceBy(1_000);
+      const polled = await createMockProvider({ delayMs: 1_000, clock: pollerClock }).poll(submitted.task);
+      return { bytes: imageBytes(polled), taskId: submitted.task.taskId };
+    }
+    const redReference = { data: red, mimeType: 'image/png' as const, source: 'attachment' as const };
+    const blueReference = { data: blue, mimeType: 'image/png' as const, source: 'attachment' as const };
+    const urlReference = { url: 'https://example.com/cat.png', source: 'url-argument' as const };
+
+    const plain = await renderElsewhere(request());
+    const withRed = await renderElsewhere(request({ references: [redReference] }));
+    const withRedAgain = await renderElsewhere(request({ references: [redReference] }));
+    const withBlue = await renderElsewhere(request({ references: [blueReference] }));
+    const withUrl = await renderElsewhere(request({ references: [urlReference] }));
+
+    // Same references, same image, even though neither poller held the reference bytes.
+    expect(withRed.bytes.equals(withRedAgain.bytes)).toBe(true);
+    expect(withRed.bytes.equals(await generate(request({ references: [redReference] })))).toBe(true);
+    for (const other of [plain, withBlue, withUrl]) expect(withRed.bytes.equals(other.bytes)).toBe(false);
+    expect(plain.bytes.equals(withUrl.bytes)).toBe(false);
+
+    const corner = { left: 1024 - 120, top: 20, width: 100, height: 100 };
+    const cornerStats = async (bytes: Buffer) => sharp(await sharp(bytes).extract(corner).removeAlpha().toBuffer()).stats();
+    const [redCorner, blueCorner] = await Promise.all([cornerStats(withRed.bytes), cornerStats(withBlue.bytes)]);
+    expect(redCorner.channels[0]?.mean).toBeGreaterThan(200);
+    expect(blueCorner.channels[2]?.mean).toBeGreaterThan(200);
+
+    // A 1,500×1,000 reference is several kilobytes of PNG; its stand-in in the id is 192 bytes.
+    expect(withRed.taskId.length - plain.taskId.length).toBeLessThan(400);
+  });
+
+  it('keeps the id bounded for the longest prompt with the most references', async () => {
+    const noise = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, index) => (index * 7919) % 251)), {
+      raw: { width: 300, height: 300, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    // Pseudo-random characters, some outside ASCII and some JSON-escaped, compress poorly: the worst case.
+    const characters = [...'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"\\\néü漢字🍌'];
+    let state = 12_345;
+    const words = Array.from({ length: 5_000 }, () => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return characters[(state >>> 16) % characters.length];
+    }).join('');
+    const submitted = await createMockProvider().submit(
+      request({ prompt: words, references: Array.from({ length: 8 }, () => ({ data: noise, mimeType: 'image/png' as const, source: 'attachment' as const })) }),
+    );
+    if (submitted.kind !== 'task') throw new Error('expected a task');
+    expect(submitted.task.taskId).toMatch(/^mock-v1\.[A-Za-z0-9_-]+$/);
+    // About 6,200 characters today; the bound leaves room without letting reference bytes in.
+    expect(submitted.task.taskId.length).toBeLessThan(10_000);
+  });
+
+  it('gives identical submissions different ids', async () => {
+    const provider = createMockProvider({ clock: new ManualClock() });
+    const [first, second] = await Promise.all([provider.submit(request()), provider.submit(request())]);
+    if (first.kind !== 'task' || second.kind !== 'task') throw new Error('expected tasks');
+    expect(first.task.taskId).not.toBe(second.task.taskId);
   });
 });
