@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One PostgreSQL server for the whole run (tests reach it through inject('postgresUrl')).
+    globalSetup: ['test/support/postgres-global-setup.ts'],
   },
 });

@@ -63,6 +63,17 @@ const adminIds = optionalText.transform((value, context) => {
   return ids;
 });
 
+/** `0,2` → shard ids (checked against DISCORD_SHARD_COUNT after parsing). */
+const shardIds = optionalText.transform((value, context) => {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((part) => part.trim()).filter(Boolean).map(Number);
+  if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id < 0)) {
+    context.addIssue({ code: 'custom', message: `expected shard numbers like 0,1; got "${value}"` });
+    return z.NEVER;
+  }
+  return [...new Set(ids)].sort((left, right) => left - right);
+});
+
 const environmentSchema = z.object({
   PROVIDER: optionalText.pipe(z.enum(providerIds, { message: `must be one of ${providerIds.join(', ')}` }).optional()),
   PROVIDER_MODEL: optionalText,
@@ -77,10 +88,16 @@ const environmentSchema = z.object({
   NBPNET_PLAN: optionalText.pipe(z.enum(['free', 'standard', 'pro'], { message: 'must be free, standard or pro' }).optional()),
   MOCK_DELAY_MS: nonNegativeInteger(3000),
   DATABASE_PATH: optionalText.transform((value) => value ?? 'data/bot.db'),
+  DATABASE_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL like postgres://user:password@host:5432/database').optional(),
+  ),
+  JOB_LEASE_SECONDS: integerVariable(2).transform((value) => value ?? 30),
   DISCORD_TOKEN: optionalText,
   DISCORD_APP_ID: optionalText,
   DISCORD_GUILD_ID: optionalText,
   DISCORD_API_URL: optionalText.pipe(z.string().url('must be an http(s) URL').optional()),
+  DISCORD_SHARD_COUNT: integerVariable(1),
+  DISCORD_SHARD_IDS: shardIds,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
@@ -118,6 +135,9 @@ export interface Config {
     nbpNet: ProviderConnection & { plan: NbpNetPlan };
     mock: { delayMs: number };
   };
+  /** The shared store: SQLite at `path` (the default), or PostgreSQL at `url` when DATABASE_URL is set. */
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  /** SQLite file (DATABASE_PATH); used when `database.kind` is `sqlite`. */
   databasePath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   jobs: {
@@ -130,6 +150,8 @@ export interface Config {
     /** Poll requests in flight at once per provider. */
     pollConcurrencyPerProvider: number;
     retentionDays: number;
+    /** How long a claim on a job lasts without renewal; after that another process may take it over. */
+    leaseMs: number;
   };
   quota: {
     dailyCredits: number;
@@ -139,7 +161,19 @@ export interface Config {
     /** Platform-qualified ids (`discord:123`) with no limit who may grant and reset. */
     adminUserIds: string[];
   };
-  discord: { token: string; applicationId: string | undefined; guildId: string | undefined; apiUrl: string | undefined } | undefined;
+  discord:
+    | {
+        token: string;
+        applicationId: string | undefined;
+        guildId: string | undefined;
+        apiUrl: string | undefined;
+        /**
+         * Gateway shards: `count` undefined asks Discord for its recommendation; `ids` undefined runs
+         * every shard in this process.
+         */
+        shards: { count: number | undefined; ids: number[] | undefined };
+      }
+    | undefined;
   slack:
     | { botToken: string; appToken: string | undefined; signingSecret: string | undefined; apiUrl: string | undefined; port: number }
     | undefined;
@@ -190,6 +224,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       nbpNet: { apiKey: env.NBPNET_API_KEY, baseUrl: env.NBPNET_BASE_URL, plan: env.NBPNET_PLAN ?? 'standard' },
       mock: { delayMs: env.MOCK_DELAY_MS },
     },
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'sqlite', path: env.DATABASE_PATH },
     databasePath: env.DATABASE_PATH,
     logLevel: env.LOG_LEVEL ?? 'info',
     jobs: {
@@ -198,6 +233,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       maxInFlightPerProvider: env.PROVIDER_MAX_IN_FLIGHT,
       pollConcurrencyPerProvider: env.POLL_CONCURRENCY,
       retentionDays: env.JOB_RETENTION_DAYS,
+      leaseMs: env.JOB_LEASE_SECONDS * 1000,
     },
     quota: {
       dailyCredits: env.QUOTA_DAILY_CREDITS,
@@ -206,7 +242,13 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       adminUserIds: env.ADMIN_USER_IDS,
     },
     discord: env.DISCORD_TOKEN
-      ? { token: env.DISCORD_TOKEN, applicationId: env.DISCORD_APP_ID, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL }
+      ? {
+          token: env.DISCORD_TOKEN,
+          applicationId: env.DISCORD_APP_ID,
+          guildId: env.DISCORD_GUILD_ID,
+          apiUrl: env.DISCORD_API_URL,
+          shards: { count: env.DISCORD_SHARD_COUNT, ids: env.DISCORD_SHARD_IDS },
+        }
       : undefined,
     slack: env.SLACK_BOT_TOKEN
       ? {
@@ -222,6 +264,17 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     throw new ConfigError(
       `Invalid configuration:\n  PROVIDER=${config.defaultProvider} needs ${apiKeyVariable(config.defaultProvider)} to be set`,
     );
+  }
+  if (env.DISCORD_SHARD_IDS !== undefined) {
+    if (env.DISCORD_SHARD_COUNT === undefined) {
+      throw new ConfigError('Invalid configuration:\n  DISCORD_SHARD_IDS is set, so set DISCORD_SHARD_COUNT (the total number of shards) too');
+    }
+    const outside = env.DISCORD_SHARD_IDS.filter((id) => id >= (env.DISCORD_SHARD_COUNT as number));
+    if (outside.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration:\n  DISCORD_SHARD_IDS: shard ${outside.join(', ')} does not exist with DISCORD_SHARD_COUNT=${env.DISCORD_SHARD_COUNT} (shards are numbered from 0)`,
+      );
+    }
   }
   if (config.slack && !config.slack.appToken && !config.slack.signingSecret) {
     throw new ConfigError(

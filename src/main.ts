@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   // A bug in one event handler must not take every user's job down with the process; jobs are in
   // SQLite either way, but staying up keeps progress and deliveries flowing.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const opened = openStore(config);
+  const opened = await openStore(config);
   const providers = createProviders(config);
   const runner = createJobRunner({ store: opened.store, providers, config, logger });
   const stops: Array<() => Promise<void>> = [];
@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     const bot = await startDiscordBot({
       token: config.discord.token,
       ...(config.discord.apiUrl === undefined ? {} : { apiUrl: config.discord.apiUrl }),
+      shards: config.discord.shards,
       service: runner,
       logger: logger.child({ platform: 'discord' }),
     });
@@ -66,8 +67,12 @@ async function main(): Promise<number> {
 
   await runner.resume();
   const retentionTimer = setInterval(() => {
-    const purged = opened.store.purgeFinishedBefore(Date.now() - config.jobs.retentionDays * 86_400_000);
-    if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
+    opened.store.purgeFinishedBefore(Date.now() - config.jobs.retentionDays * 86_400_000).then(
+      (purged) => {
+        if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'could not purge old jobs'),
+    );
   }, retentionSweepMs);
   retentionTimer.unref();
 
@@ -81,7 +86,7 @@ async function main(): Promise<number> {
       // The runner stops first so no job is failed by a platform connection that is closing.
       await runner.stop();
       await Promise.allSettled(stops.map((stop) => stop()));
-      opened.close();
+      await opened.close();
       resolve(0);
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -48,7 +48,7 @@ it('starts Discord and Slack from the environment, answers /imagine on both with
   let logs = '';
   child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   const deadline = Date.now() + 20_000;
-  while (!logs.includes('recovery started')) {
+  while (!logs.includes('claiming work')) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the bot did not start:\n${logs}`);
     await new Promise((resolveWait) => setTimeout(resolveWait, 50));
   }

@@ -6,7 +6,7 @@ import type { QuotaBalance } from '../core/delivery.ts';
 import { isBotError } from '../core/errors.ts';
 import { jobStates, type JobRecord, type JobState } from '../core/job-store.ts';
 import { formatCredits, formatTimeUntil } from '../core/quota-policy.ts';
-import { auditQuotaAccounts, openStore, unbalancedAccounts, type OpenedStore, type RecentJobsFilter } from '../store/index.ts';
+import { openStore, unbalancedAccounts, type OpenedStore, type RecentJobsFilter } from '../store/index.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]
 
@@ -21,7 +21,8 @@ Commands:
 
 User keys are platform-qualified: discord:123, slack:U456, cli:alice.
 States: ${jobStates.join(', ')}.
-The database is DATABASE_PATH (default data/bot.db), read from the environment or .env.`;
+The database is DATABASE_URL (PostgreSQL) when set, else the SQLite file DATABASE_PATH (default data/bot.db),
+read from the environment or .env.`;
 
 const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 const dayMs = 86_400_000;
@@ -100,11 +101,11 @@ function jobRow(job: JobRecord): string[] {
   ];
 }
 
-function showBalance(context: CommandContext, key: string): void {
+async function showBalance(context: CommandContext, key: string): Promise<void> {
   const { opened, now, print } = context;
   print(key);
-  for (const line of describeBalance(opened.store.balance(key, now), now)) print(line);
-  const entries = opened.store.entries(key, 10);
+  for (const line of describeBalance(await opened.store.balance(key, now), now)) print(line);
+  const entries = await opened.store.entries(key, 10);
   if (entries.length === 0) return;
   print('latest ledger rows:');
   const rows = entries.map((entry) => [
@@ -166,26 +167,26 @@ function parseCommand(name: string, args: string[], options: JobOptions): Comman
   }
 }
 
-function runCommand(command: Command, context: CommandContext): number {
+async function runCommand(command: Command, context: CommandContext): Promise<number> {
   const { opened, now, print, actor } = context;
   switch (command.name) {
     case 'balance':
-      showBalance(context, command.key);
+      await showBalance(context, command.key);
       return exitCodes.ok;
     case 'grant': {
-      const balance = opened.store.grant(command.key, command.credits, actor, now);
+      const balance = await opened.store.grant(command.key, command.credits, actor, now);
       print(`Granted ${formatCredits(command.credits)} to ${command.key} for today (by ${actor}).`);
       for (const line of describeBalance(balance, now)) print(line);
       return exitCodes.ok;
     }
     case 'reset': {
-      const balance = opened.store.reset(command.key, actor, now);
+      const balance = await opened.store.reset(command.key, actor, now);
       print(`Reset ${command.key} to the daily allowance (by ${actor}).`);
       for (const line of describeBalance(balance, now)) print(line);
       return exitCodes.ok;
     }
     case 'jobs': {
-      const jobs = opened.store.listRecent(command.filter);
+      const jobs = await opened.store.listRecent(command.filter);
       if (jobs.length === 0) {
         print('No jobs match.');
         return exitCodes.ok;
@@ -196,7 +197,7 @@ function runCommand(command: Command, context: CommandContext): number {
     }
     case 'purge': {
       const cutoff = now - context.retentionDays * dayMs;
-      const purged = opened.store.purgeFinishedBefore(cutoff);
+      const purged = await opened.store.purgeFinishedBefore(cutoff);
       print(
         `Deleted ${purged} finished job${purged === 1 ? '' : 's'} created before ${timestamp(cutoff)} `
           + `(JOB_RETENTION_DAYS=${context.retentionDays}); the ledger is kept.`,
@@ -204,7 +205,7 @@ function runCommand(command: Command, context: CommandContext): number {
       return exitCodes.ok;
     }
     case 'audit': {
-      const audits = auditQuotaAccounts(opened.database);
+      const audits = await opened.store.auditAccounts();
       const unbalanced = unbalancedAccounts(audits);
       for (const audit of unbalanced) {
         print(
@@ -224,7 +225,7 @@ interface JobOptions {
   limit: string | undefined;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -245,9 +246,9 @@ function main(argv: string[]): number {
   // Parsed completely before opening the database, so a typo never creates a database file.
   const parsedCommand = parseCommand(command, args, { state: parsed.values.state, user: parsed.values.user, limit: parsed.values.limit });
   const config = loadConfig();
-  const opened = openStore(config);
+  const opened = await openStore(config);
   try {
-    return runCommand(parsedCommand, {
+    return await runCommand(parsedCommand, {
       opened,
       retentionDays: config.jobs.retentionDays,
       actor: cliActor(),
@@ -255,7 +256,7 @@ function main(argv: string[]): number {
       print: (line) => process.stdout.write(`${line}\n`),
     });
   } finally {
-    opened.close();
+    await opened.close();
   }
 }
 
@@ -276,8 +277,11 @@ function exitCodeFor(error: unknown): number {
   return exitCodes.failure;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  process.exitCode = exitCodeFor(error);
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = exitCodeFor(error);
+  },
+);

@@ -1,6 +1,7 @@
 // The seam each chat platform implements so the runner can report progress, results and failures.
 import type { SerializedError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
+import type { Intake } from './job-store.ts';
 import type { AspectRatio, Origin, OutputFormat, Platform, ProviderId, Resolution } from './request.ts';
 
 /** What a user asked for, as shown next to progress and results. */
@@ -94,6 +95,13 @@ export interface Delivery {
    * `ImagineService.accept`). Nothing was charged; the user is asked to try again.
    */
   interrupted?(origin: Origin, notice: { prompt: string }): Promise<void>;
+  /**
+   * Finishes a request another process (or this one, before a restart) acknowledged but did not
+   * turn into a job, from the adapter's own `payload`: fetches the attachments again, starts the job
+   * with the intake's dedupe key and answers the original pending message. When that is no longer
+   * possible it ends the message with an explanation and no charge, and forgets the intake.
+   */
+  resumeIntake?(intake: Intake): Promise<void>;
   /**
    * After a crash between posting and recording, looks for an already-posted result of `jobId`
    * so recovery does not post it twice. Undefined when the platform cannot tell.

@@ -14,6 +14,7 @@ export const errorCodes = [
   'upload_too_large',
   'platform_failed',
   'cancelled',
+  'lease_lost',
   'internal',
 ] as const;
 

@@ -52,37 +52,39 @@ export interface AcceptedRequest {
   /** Where the pending message will be; enough to end it after a restart. */
   origin: Origin;
   prompt: string;
+  /** The adapter's record of the request, enough to finish it elsewhere (see `Delivery.resumeIntake`). */
+  payload?: unknown;
 }
 
 export interface ImagineService {
   /**
    * Persist, then acknowledge: records the request before the adapter answers the platform
    * ("thinking…"), so a crash before `start` still gets the pending message ended on the next start.
-   * Returns false when the key was seen before (a retried event). Cheap: one SQLite insert.
+   * Returns false when the key was seen before (a retried event). Cheap: one insert.
    */
-  accept(request: AcceptedRequest): boolean;
+  accept(request: AcceptedRequest): Promise<boolean>;
   /**
    * The adapter answered the request without starting a job (a refusal it made itself, or a
    * failure): forget the intake. Idempotent, and harmless after `start` (which forgets it too).
    */
-  release(dedupeKey: string): void;
+  release(dedupeKey: string): Promise<void>;
   /**
    * Validates `request` against its provider, reserves credits, persists the job and starts it.
    * Throws `BotError` (`invalid_request`, `quota_exceeded`) before anything is charged or sent.
    */
   start(request: GenerationRequest, options?: StartOptions): Promise<StartedJob>;
   /** A stored job, or undefined when unknown or purged by retention. */
-  getJob(jobId: string): JobView | undefined;
+  getJob(jobId: string): Promise<JobView | undefined>;
   /** The requester's credits today. */
-  balance(requester: Requester): QuotaBalance;
+  balance(requester: Requester): Promise<QuotaBalance>;
   /** Credits per image at each tier (shown in help). */
   costOf(request: Pick<GenerationRequest, 'resolution'>): number;
   /** True for ids in ADMIN_USER_IDS. */
   isAdmin(requester: Requester): boolean;
   /** Adds credits to `targetKey` (`discord:123`) today. The adapter checks permissions first. */
-  grant(targetKey: string, amount: number, actor: Requester): QuotaBalance;
+  grant(targetKey: string, amount: number, actor: Requester): Promise<QuotaBalance>;
   /** Restores `targetKey`'s balance to the daily allowance. */
-  reset(targetKey: string, actor: Requester): QuotaBalance;
+  reset(targetKey: string, actor: Requester): Promise<QuotaBalance>;
   /** Providers that are configured, default first. */
   providers(): ProviderChoice[];
   /** The provider used when a request names none, and its default model. */

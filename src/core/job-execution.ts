@@ -1,4 +1,4 @@
-// Drives one stored job from whatever state it is in to delivered or failed, persisting every step.
+// Drives one leased job from whatever state it is in to delivered or failed, persisting every step under its lease.
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
@@ -7,8 +7,8 @@ import type { Delivery, DeliveryReceipt, JobProgress, JobResult } from './delive
 import { BotError, toBotError } from './errors.ts';
 import { awaitTask, fetchResultImage, submitRequest } from './generation-steps.ts';
 import { extensionFor } from './image-type.ts';
-import type { JobQueue } from './job-queue.ts';
-import type { JobRecord, JobStore, QuotaLedger, StoredResult } from './job-store.ts';
+import type { ClaimedJob, JobLease, JobRecord, JobStore, QuotaLedger, StoredResult } from './job-store.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
 import { summarize, toProviderRequest } from './job-view.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
@@ -22,7 +22,8 @@ export interface ExecutionContext {
   providerFor(id: ProviderId): ImageProvider | undefined;
   deliveryFor(platform: Platform): Delivery | undefined;
   scheduler: PollScheduler;
-  queue: JobQueue;
+  /** The leases this process holds: checked before every message the job sends. */
+  leases: LeaseKeeper;
   clock: Clock;
   logger: Logger;
   deadlineMs: number;
@@ -33,7 +34,7 @@ export interface ExecutionContext {
    * them all in memory at the same time is what drives peak memory, not the jobs waiting.
    */
   downloadSlots: Semaphore;
-  /** Aborted when the runner stops: jobs then stay as they are in SQLite, to resume after a restart. */
+  /** Aborted when the runner stops: jobs then stay as they are in the store, for the next process to continue. */
   signal: AbortSignal;
   /** Delivery attempts before a job fails with `platform_failed`. */
   deliveryAttempts: number;
@@ -53,53 +54,67 @@ function fromStoredResult(result: StoredResult | null): ResultImage[] {
 async function obtainImages(
   context: ExecutionContext,
   job: JobRecord,
+  lease: JobLease,
   provider: ImageProvider,
+  signal: AbortSignal,
   report: (progress: Omit<JobProgress, 'summary' | 'elapsedMs'>) => void,
 ): Promise<ResultImage[]> {
   const { store, clock } = context;
+  // Progress writes go one after another, so a late one can never land after the result.
+  let progressWrites: Promise<void> = Promise.resolve();
   const onProgress = (update: { phase: 'queued' | 'running'; progress?: number }) => {
-    if (update.phase === 'running') store.markRunning(job.id, update.progress ?? null, clock.now());
+    if (update.phase === 'running') {
+      progressWrites = progressWrites
+        .then(() => store.markRunning(lease, update.progress ?? null, clock.now()))
+        .catch((error: unknown) => context.logger.debug({ jobId: job.id, err: error }, 'could not record progress'));
+    }
     report({ phase: update.phase === 'running' ? 'running' : 'submitted', ...(update.progress === undefined ? {} : { percent: update.progress }) });
   };
-  if (job.state === 'queued') {
-    const outcome = await submitRequest(provider, toProviderRequest(job.request), context.signal);
+  if (job.state === 'queued' && job.submitStartedAt === null) {
+    await store.markSubmitting(lease, clock.now());
+    const outcome = await submitRequest(provider, toProviderRequest(job.request), signal);
     if (outcome.kind === 'completed') {
-      store.markSubmitted(job.id, null, clock.now());
+      await store.markSubmitted(lease, null, clock.now());
       return outcome.images;
     }
-    store.markSubmitted(job.id, outcome.task.taskId, clock.now());
+    await store.markSubmitted(lease, outcome.task.taskId, clock.now());
     report({ phase: 'submitted' });
-    return awaitTask(provider, outcome.task, {
+    const images = await awaitTask(provider, outcome.task, {
       scheduler: context.scheduler,
       resolution: job.request.resolution,
       deadlineAt: outcome.task.submittedAt + context.deadlineMs,
-      signal: context.signal,
+      signal,
       onProgress,
       ...(outcome.hint === undefined ? {} : { hint: outcome.hint }),
     });
+    await progressWrites;
+    return images;
   }
   if (job.taskId === null) {
-    // A synchronous create was in flight when the bot stopped: its outcome is unknown and sending it
+    // A create call was in flight when its process stopped: its outcome is unknown and sending it
     // again could make the provider charge twice, so the job fails and the user is refunded.
     throw new BotError('provider_failed', 'The bot restarted while this image was being generated');
   }
   const submittedAt = job.submittedAt ?? job.createdAt;
-  return awaitTask(
+  const images = await awaitTask(
     provider,
     { providerId: job.provider, taskId: job.taskId, model: job.model, submittedAt },
-    { scheduler: context.scheduler, resolution: job.request.resolution, deadlineAt: submittedAt + context.deadlineMs, signal: context.signal, onProgress },
+    { scheduler: context.scheduler, resolution: job.request.resolution, deadlineAt: submittedAt + context.deadlineMs, signal, onProgress },
   );
+  await progressWrites;
+  return images;
 }
 
-async function deliverOnce(context: ExecutionContext, delivery: Delivery, job: JobRecord, result: JobResult): Promise<DeliveryReceipt> {
+async function deliverOnce(context: ExecutionContext, delivery: Delivery, job: JobRecord, result: JobResult, signal: AbortSignal): Promise<DeliveryReceipt> {
   let lastError: BotError | undefined;
   for (let attempt = 1; attempt <= context.deliveryAttempts; attempt += 1) {
     if (attempt > 1) {
       // The previous attempt may have posted before failing; never post twice.
       const existing = await delivery.findDelivered?.(job.origin, job.id).catch(() => undefined);
       if (existing) return existing;
-      await sleep(context.clock, 1000 * 2 ** (attempt - 2), context.signal);
+      await sleep(context.clock, 1000 * 2 ** (attempt - 2), signal);
     }
+    context.leases.assertHolds(job.id);
     try {
       return await delivery.deliver(job.origin, result);
     } catch (error) {
@@ -111,16 +126,29 @@ async function deliverOnce(context: ExecutionContext, delivery: Delivery, job: J
   throw lastError ?? new BotError('platform_failed', 'The result could not be posted');
 }
 
-/** Runs `jobId` to its end. Never throws: failures are stored, refunded and reported to the user. */
-export async function executeJob(context: ExecutionContext, jobId: string): Promise<void> {
-  const { store, clock, logger } = context;
-  const job = store.get(jobId);
-  if (!job) return;
+/** True when the job must stop without a word: this process lost its lease, or it is stopping. */
+function isQuietStop(context: ExecutionContext, error: unknown, signal: AbortSignal): boolean {
+  if (context.signal.aborted) return true;
+  if (signal.aborted) return true;
+  return toBotError(error).code === 'lease_lost';
+}
+
+/**
+ * Runs a claimed job to its end. Never throws: failures are stored, refunded and reported to the
+ * user. A job whose lease is lost (another process took it over) or whose process is stopping is
+ * left exactly as stored, without a word to the user: its new owner continues it.
+ */
+export async function executeJob(context: ExecutionContext, claimed: ClaimedJob, signal: AbortSignal): Promise<void> {
+  const { store, clock, logger, leases } = context;
+  const { job, lease } = claimed;
+  const jobId = job.id;
   const delivery = context.deliveryFor(job.origin.platform);
   const provider = context.providerFor(job.provider);
   const summary = summarize(job);
-  const log = logger.child({ jobId, provider: job.provider });
+  const log = logger.child({ jobId, provider: job.provider, epoch: lease.epoch });
   const throttle = new ProgressThrottle<JobProgress>(clock, context.progressIntervalMs, async (progress) => {
+    // A stale process must never overwrite the message its successor already ended.
+    if (!leases.holds(jobId) || signal.aborted) return;
     try {
       await delivery?.progress(job.origin, progress);
     } catch (error) {
@@ -132,26 +160,30 @@ export async function executeJob(context: ExecutionContext, jobId: string): Prom
 
   try {
     if (!delivery) throw new BotError('internal', `No delivery is registered for ${job.origin.platform}`);
+    const startedAt = job.submittedAt ?? job.createdAt;
+    if (claimed.takenOver && job.state !== 'succeeded' && clock.now() - startedAt > context.deadlineMs) {
+      const minutes = Math.round(context.deadlineMs / 60_000);
+      throw new BotError('provider_timeout', `No result within ${minutes} minutes (the bot was offline)`);
+    }
     let images: ResultImage[];
     if (job.state === 'succeeded') {
       images = fromStoredResult(job.result);
     } else {
       if (!provider) throw new BotError('invalid_request', `The provider ${job.provider} is no longer configured`);
-      images = await obtainImages(context, job, provider, report);
+      images = await obtainImages(context, job, lease, provider, signal, report);
       const first = images[0];
       if (first === undefined) throw new BotError('provider_failed', 'The provider reported success but returned no image');
-      store.markSucceeded(job.id, toStoredResult(first), clock.now());
+      await store.markSucceeded(lease, toStoredResult(first), clock.now());
     }
-    context.queue.releaseProvider(job.id);
 
     const existing = job.state === 'succeeded' ? await delivery.findDelivered?.(job.origin, job.id) : undefined;
     if (existing) {
-      store.markDelivered(job.id, existing.messageId, clock.now());
+      await store.markDelivered(lease, existing.messageId, clock.now());
       await throttle.close();
       return;
     }
     const image = await context.downloadSlots.run(() =>
-      fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal: context.signal }),
+      fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal }),
     );
     await throttle.close();
     const model = provider?.capabilities.models.find((candidate) => candidate.id === job.model);
@@ -159,19 +191,30 @@ export async function executeJob(context: ExecutionContext, jobId: string): Prom
       summary,
       image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` },
       cost: job.cost,
-      balance: store.balance(job.requesterKey, clock.now()),
+      balance: await store.balance(job.requesterKey, clock.now()),
       canUpscale: job.request.resolution !== '4K' && (model?.resolutions.includes('4K') ?? false),
       elapsedMs: clock.now() - job.createdAt,
     };
-    const receipt = await deliverOnce(context, delivery, job, result);
-    store.markDelivered(job.id, receipt.messageId, clock.now());
+    const receipt = await deliverOnce(context, delivery, job, result, signal);
+    await store.markDelivered(lease, receipt.messageId, clock.now());
     log.info({ elapsedMs: result.elapsedMs }, 'job delivered');
   } catch (error) {
     await throttle.close();
-    if (context.signal.aborted) return; // Stopping: the job resumes from SQLite after the restart.
+    if (isQuietStop(context, error, signal)) {
+      log.info({ reason: toBotError(error).code }, 'leaving the job to the next owner');
+      return;
+    }
     const failure = toBotError(error);
     log.warn({ code: failure.code, err: error }, 'job failed');
-    const { refunded } = store.markFailed(job.id, failure.toJSON(), clock.now());
+    let refunded: number;
+    try {
+      ({ refunded } = await store.markFailed(lease, failure.toJSON(), clock.now()));
+    } catch (storeError) {
+      // Lost the lease meanwhile (or the database is gone): the job's new owner ends it.
+      log.warn({ err: storeError }, 'could not record the failure');
+      return;
+    }
+    if (!leases.holds(jobId)) return;
     try {
       await delivery?.fail(job.origin, { summary, error: failure.toJSON(), refunded });
     } catch (deliveryError) {

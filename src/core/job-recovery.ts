@@ -1,80 +1,78 @@
-// Restart recovery: what to do with each job (and each acknowledged request) found in SQLite at start.
+// Intake takeover: requests a process acknowledged but died before turning into jobs are finished by whoever finds them.
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { Delivery } from './delivery.ts';
-import { BotError } from './errors.ts';
-import type { IntakeStore, JobRecord, JobStore } from './job-store.ts';
-import { summarize } from './job-view.ts';
+import type { ClaimedIntake, IntakeStore } from './job-store.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
 import type { Platform } from './request.ts';
 
-export interface RecoveryContext {
-  store: JobStore & IntakeStore;
+export interface IntakeTakeoverContext {
+  store: IntakeStore;
   deliveries: ReadonlyMap<Platform, Delivery>;
-  deadlineMs: number;
-  retentionDays: number;
+  leases: LeaseKeeper;
+  owner: string;
+  leaseMs: number;
   clock: Clock;
   logger: Logger;
-  /** Puts a queued job back in line. */
-  requeue(job: JobRecord): void;
-  /** Continues a job that is at the provider (polling) or finished (delivery). */
-  relaunch(job: JobRecord): void;
+  isStopping(): boolean;
 }
 
-const unfinishedStates = ['queued', 'submitted', 'running', 'succeeded'] as const;
+/** Intakes finished at once per pass; the rest are claimed by later passes (here or elsewhere). */
+const intakesPerPass = 16;
 
-/** Ends the pending messages of requests the bot acknowledged but died before turning into jobs. */
-async function endInterruptedIntakes(context: RecoveryContext): Promise<void> {
-  const { store, logger } = context;
-  for (const intake of store.listIntakes()) {
-    const delivery = context.deliveries.get(intake.origin.platform);
-    if (!delivery) continue;
-    try {
-      await delivery.interrupted?.(intake.origin, { prompt: intake.prompt });
-      store.clearIntake(intake.dedupeKey);
-    } catch (error) {
-      logger.warn({ dedupeKey: intake.dedupeKey, err: error }, 'could not end an interrupted request; will retry on the next start');
-    }
-  }
-}
-
-/** A job older than the deadline when the bot comes back: refund and tell the user, never resubmit. */
-async function failStale(context: RecoveryContext, job: JobRecord): Promise<void> {
-  const minutes = Math.round(context.deadlineMs / 60_000);
-  const error = new BotError('provider_timeout', `No result within ${minutes} minutes (the bot was offline)`);
-  const { refunded } = context.store.markFailed(job.id, error.toJSON(), context.clock.now());
-  try {
-    await context.deliveries.get(job.origin.platform)?.fail(job.origin, { summary: summarize(job), error: error.toJSON(), refunded });
-  } catch (deliveryError) {
-    context.logger.error({ jobId: job.id, err: deliveryError }, 'could not tell the user about the expired job');
-  }
-}
+const passInProgress = new WeakMap<IntakeTakeoverContext, Promise<void>>();
 
 /**
- * Queued jobs go back in line, submitted/running ones resume polling with their stored task ids,
- * succeeded ones are delivered, and ones past the deadline fail with a refund. Jobs of a platform
- * that is not running this time are left for a later start. Also purges jobs past retention.
- * Returns how many jobs were picked up.
+ * Ends one interrupted request: the adapter finishes it from its stored payload when it can
+ * (downloads the attachments again, starts the job with the same dedupe key, answers the original
+ * pending message). Otherwise, or when that fails, the pending message is ended with an apology
+ * and no charge. The intake is cleared either way, so it is never handled twice.
  */
-export async function recoverJobs(context: RecoveryContext): Promise<number> {
-  const { store, clock, logger } = context;
-  await endInterruptedIntakes(context);
-  const now = clock.now();
-  const purged = store.purgeFinishedBefore(now - context.retentionDays * 86_400_000);
-  if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
-  let resumed = 0;
-  for (const job of store.listByState(unfinishedStates)) {
-    if (!context.deliveries.has(job.origin.platform)) {
-      logger.warn({ jobId: job.id, platform: job.origin.platform }, 'no delivery for this platform; job left for a later start');
-      continue;
+async function finishIntake(context: IntakeTakeoverContext, claimed: ClaimedIntake): Promise<void> {
+  const { intake } = claimed;
+  const delivery = context.deliveries.get(intake.origin.platform);
+  const log = context.logger.child({ dedupeKey: intake.dedupeKey, epoch: claimed.lease.epoch });
+  try {
+    if (delivery?.resumeIntake && intake.payload !== undefined) {
+      log.info('finishing a request another process acknowledged');
+      await delivery.resumeIntake(intake);
+      return;
     }
-    const startedAt = job.submittedAt ?? job.createdAt;
-    if (job.state !== 'succeeded' && now - startedAt > context.deadlineMs) {
-      await failStale(context, job);
-      continue;
+    log.info('ending a request that cannot be finished');
+    await delivery?.interrupted?.(intake.origin, { prompt: intake.prompt });
+    await context.store.clearIntake(intake.dedupeKey);
+  } catch (error) {
+    if (context.isStopping()) return;
+    log.warn({ err: error }, 'could not finish an interrupted request; ending it');
+    try {
+      await delivery?.interrupted?.(intake.origin, { prompt: intake.prompt });
+      await context.store.clearIntake(intake.dedupeKey);
+    } catch (endError) {
+      log.warn({ err: endError }, 'could not end an interrupted request; another pass will retry');
     }
-    if (job.state === 'queued') context.requeue(job);
-    else context.relaunch(job);
-    resumed += 1;
+  } finally {
+    context.leases.forget(intake.dedupeKey);
   }
-  return resumed;
 }
+
+/** Claims intakes whose lease expired (their process died) on this process's platforms and finishes them. */
+export function takeOverIntakes(context: IntakeTakeoverContext): Promise<void> {
+  const current = passInProgress.get(context);
+  if (current) return current;
+  const pass = (async () => {
+    if (context.isStopping() || context.deliveries.size === 0) return;
+    const now = context.clock.now();
+    const claimed = await context.store.claimIntakes({
+      owner: context.owner,
+      now,
+      leaseMs: context.leaseMs,
+      platforms: [...context.deliveries.keys()],
+      limit: intakesPerPass,
+    });
+    for (const entry of claimed) context.leases.hold(entry.lease, now);
+    await Promise.allSettled(claimed.map((entry) => finishIntake(context, entry)));
+  })().finally(() => passInProgress.delete(context));
+  passInProgress.set(context, pass);
+  return pass;
+}
+

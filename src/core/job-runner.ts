@@ -1,17 +1,19 @@
-// The job runner: validates, reserves, persists and runs jobs within per-user and per-provider limits; resumes after a restart.
-import { randomUUID } from 'node:crypto';
+// The job runner: persists requests as jobs, claims work from the shared store under leases, and runs what it holds.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import type { Dispatcher } from 'undici';
 import { operatorModelFor, type Config } from '../config.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { createClaimLoop } from './claim-loop.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
 import { BotError, invalidRequest } from './errors.ts';
 import { executeJob, type ExecutionContext } from './job-execution.ts';
-import { JobQueue } from './job-queue.ts';
-import { recoverJobs } from './job-recovery.ts';
-import type { IntakeStore, JobRecord, JobStore, QuotaLedger } from './job-store.ts';
+import { takeOverIntakes } from './job-recovery.ts';
+import type { ClaimOutcome, IntakeStore, JobRecord, JobStore, QueuePosition, QuotaLedger } from './job-store.ts';
 import { summarize, toJobView } from './job-view.ts';
+import { createLeaseKeeper } from './lease-keeper.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
 import type { ImageProvider } from './provider.ts';
 import { createQuotaPolicy } from './quota-policy.ts';
@@ -25,6 +27,10 @@ export interface JobRunnerOptions {
   /** Configured providers by id. */
   providers: ReadonlyMap<ProviderId, ImageProvider>;
   config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota'>;
+  /** This process's name on its leases (default: host, pid and a random part). */
+  owner?: string;
+  /** Jobs this process works on at once at most (default 500); the rest wait in the shared line for any process. */
+  maxHeldJobs?: number;
   scheduler?: PollScheduler;
   clock?: Clock;
   logger?: Logger;
@@ -42,15 +48,22 @@ export interface JobRunnerOptions {
 
 export interface JobRunner extends ImagineService {
   /**
-   * Restart recovery: queued jobs go back in line, submitted/running ones resume polling with their
-   * stored task ids, succeeded ones are delivered, and old ones fail with a refund. Call it after
-   * every adapter has registered its delivery. Also purges jobs past retention.
+   * Starts claiming work: queued jobs in the shared line, jobs and intakes whose process died
+   * (expired leases: restart recovery is this special case), for every platform with a registered
+   * delivery. Call it after every adapter has registered its delivery. Also purges jobs past retention.
    */
   resume(): Promise<void>;
-  /** Stops polling and leaves every job in SQLite as it is, to resume on the next start. */
+  /** Stops polling, leaves every job in the store as it is, and gives its leases back for another process. */
   stop(): Promise<void>;
+  /** This process's name on its leases. */
+  readonly owner: string;
   /** Resolves when no job is waiting or running (tests and benchmarks). */
   whenIdle(): Promise<void>;
+}
+
+/** A process's lease name: readable in logs and unique even when two containers share a pid. */
+function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 /** Creates the runner; nothing runs until `start()` or `resume()` is called. */
@@ -58,6 +71,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { store, providers, config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  const owner = options.owner ?? defaultOwner();
+  const leaseMs = config.jobs.leaseMs;
+  const maxHeldJobs = options.maxHeldJobs ?? 500;
   const scheduler = options.scheduler ?? createPollScheduler({ clock, maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider });
   const policy = createQuotaPolicy(config.quota);
   const deliveries = new Map<Platform, Delivery>();
@@ -65,21 +81,19 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   // Every job in flight listens to this one signal; thousands of listeners are expected, not a leak.
   setMaxListeners(Number.POSITIVE_INFINITY, stopController.signal);
   const createJobId = options.createJobId ?? (() => randomUUID());
-  const running = new Set<Promise<void>>();
+  const running = new Map<string, Promise<void>>();
+  const leases = createLeaseKeeper({ store, owner, leaseMs, clock, logger });
   let idleWaiters: Array<() => void> = [];
-
-  const queue = new JobQueue({
-    maxPerUser: config.jobs.maxPerUser,
-    maxInFlightForProvider: (id) =>
-      Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY),
-  });
+  let resumed = false;
+  /** Waiting jobs as the last claim pass saw them (for `whenIdle` and the first place told at `start`). */
+  let lastPositions = new Map<string, QueuePosition>();
 
   const context: ExecutionContext = {
     store,
     providerFor: (id) => providers.get(id),
     deliveryFor: (platform) => deliveries.get(platform),
     scheduler,
-    queue,
+    leases,
     clock,
     logger,
     deadlineMs: config.jobs.deadlineMs,
@@ -94,51 +108,82 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     deliveryAttempts: 3,
   };
 
+  const providerLimit = (id: ProviderId) =>
+    Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY);
+
+  async function claimPass(): Promise<ClaimOutcome | undefined> {
+    if (stopController.signal.aborted || deliveries.size === 0) return undefined;
+    const platforms = [...deliveries.keys()];
+    const room = maxHeldJobs - running.size;
+    const outcome = await store.claimJobs({
+      owner,
+      now: clock.now(),
+      leaseMs,
+      maxPerUser: config.jobs.maxPerUser,
+      providerLimit,
+      platforms,
+      limit: Math.max(0, room),
+    });
+    lastPositions = outcome.positions;
+    for (const claimed of outcome.claimed) {
+      const signal = leases.hold(claimed.lease, clock.now());
+      if (claimed.takenOver) logger.info({ jobId: claimed.job.id, state: claimed.job.state, epoch: claimed.lease.epoch }, 'took over a job');
+      launch(claimed, signal);
+    }
+    for (const { jobId, position } of outcome.moved) {
+      void announceQueuePosition(jobId, position).catch((error: unknown) => logger.warn({ jobId, err: error }, 'queue update failed'));
+    }
+    // A full pass may have left claimable work behind: look again once these are under way.
+    if (outcome.claimed.length > 0 && outcome.claimed.length >= room) void claims.request();
+    if (resumed) void takeOverIntakes(intakeContext).catch((error: unknown) => logger.warn({ err: error }, 'intake takeover failed'));
+    notifyIdle();
+    return outcome;
+  }
+
+  const claims = createClaimLoop({
+    pass: claimPass,
+    watch: (onWork) => store.watchForWork(onWork),
+    intervalMs: Math.max(200, Math.floor(leaseMs / 3)),
+    logger,
+  });
+
+  const intakeContext = {
+    store,
+    deliveries,
+    leases,
+    owner,
+    leaseMs,
+    clock,
+    logger,
+    isStopping: () => stopController.signal.aborted,
+  };
+
   function notifyIdle(): void {
-    if (running.size > 0 || queue.waitingCount > 0) return;
+    if (running.size > 0 || lastPositions.size > 0 || claims.busy) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
 
-  function launch(jobId: string): void {
-    const task = executeJob(context, jobId).finally(() => {
-      running.delete(task);
-      queue.release(jobId);
-      pump();
-      notifyIdle();
+  function launch(claimed: Parameters<typeof executeJob>[1], leaseSignal: AbortSignal): void {
+    const jobId = claimed.job.id;
+    const signal = AbortSignal.any([stopController.signal, leaseSignal]);
+    const task = executeJob(context, claimed, signal).finally(() => {
+      running.delete(jobId);
+      leases.forget(jobId);
+      // A slot was freed here: the next job in line may start (here or in another process).
+      if (!stopController.signal.aborted) void claims.request().then(() => notifyIdle());
     });
-    running.add(task);
+    running.set(jobId, task);
   }
 
-  /** Last place told to each waiting job's user, so they only hear about changes. */
-  const announcedPositions = new Map<string, number>();
-
-  function pump(): void {
-    if (stopController.signal.aborted) return;
-    for (const entry of queue.admit()) {
-      announcedPositions.delete(entry.jobId);
-      launch(entry.jobId);
-    }
-    announceQueuePositions();
-  }
-
-  /** Tells users whose place in line moved (the first place is told by the adapter from `start`). */
-  function announceQueuePositions(): void {
-    for (const [jobId, place] of queue.positions()) {
-      const previous = announcedPositions.get(jobId);
-      announcedPositions.set(jobId, place.position);
-      if (previous === undefined || previous === place.position) continue;
-      const job = store.get(jobId);
-      const delivery = job && deliveries.get(job.origin.platform);
-      if (!job || !delivery) continue;
-      const progress = { summary: summarize(job), phase: 'queued' as const, queuePosition: place.position, queueReason: place.reason, elapsedMs: clock.now() - job.createdAt };
-      delivery.progress(job.origin, progress).catch((error: unknown) => logger.warn({ jobId, err: error }, 'queue update failed'));
-    }
-  }
-
-  function entryOf(job: JobRecord) {
-    return { jobId: job.id, requesterKey: job.requesterKey, provider: job.provider };
+  /** Tells a waiting job's user that their place moved (the first place is told by the adapter from `start`). */
+  async function announceQueuePosition(jobId: string, place: QueuePosition): Promise<void> {
+    const job = await store.get(jobId);
+    const delivery = job && deliveries.get(job.origin.platform);
+    if (!job || !delivery || job.state !== 'queued') return;
+    const progress = { summary: summarize(job), phase: 'queued' as const, queuePosition: place.position, queueReason: place.reason, elapsedMs: clock.now() - job.createdAt };
+    await delivery.progress(job.origin, progress);
   }
 
   function providerOrThrow(id: ProviderId): ImageProvider {
@@ -160,7 +205,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return await startJob(input, startOptions);
     } catch (error) {
       // A refusal is shown to the user at once by the adapter, so the intake has nothing left to do.
-      if (startOptions.dedupeKey) store.clearIntake(startOptions.dedupeKey);
+      // When stopping, it stays: the next process finishes the request.
+      if (startOptions.dedupeKey && !stopController.signal.aborted) {
+        leases.forget(startOptions.dedupeKey);
+        await store.clearIntake(startOptions.dedupeKey).catch(() => undefined);
+      }
       throw error;
     }
   }
@@ -169,8 +218,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     if (stopController.signal.aborted) throw new BotError('internal', 'The bot is shutting down; try again in a moment');
     const key = requesterKey(input.requester);
     if (startOptions.dedupeKey) {
-      const existing = store.getByDedupeKey(startOptions.dedupeKey);
-      if (existing) return describeStarted(existing, true);
+      const existing = await store.getByDedupeKey(startOptions.dedupeKey);
+      if (existing) return describeStarted(existing, true, undefined);
     }
     const parsedRequest = parseRequest(input);
     // The operator's PROVIDER_MODEL applies when the request names no model for the default provider.
@@ -179,7 +228,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const provider = providerOrThrow(request.provider);
     const validated = validateRequest(request, provider.id, provider.capabilities);
     const now = clock.now();
-    const { job, duplicate } = store.createJob({
+    const { job, duplicate } = await store.createJob({
       id: createJobId(),
       ...(startOptions.dedupeKey === undefined ? {} : { dedupeKey: startOptions.dedupeKey }),
       requesterKey: key,
@@ -199,16 +248,15 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       unlimited: policy.isAdmin(key),
       now,
     });
-    if (!duplicate) {
-      queue.enqueue(entryOf(job));
-      pump();
-      logger.info({ jobId: job.id, provider: job.provider, requester: key }, 'job accepted');
-    }
-    return describeStarted(job, duplicate);
+    if (startOptions.dedupeKey) leases.forget(startOptions.dedupeKey);
+    if (duplicate) return describeStarted(job, true, undefined);
+    logger.info({ jobId: job.id, provider: job.provider, requester: key }, 'job accepted');
+    // The pass that follows the insert decides whether the job starts now or waits, and where.
+    const outcome = await claims.request();
+    return describeStarted(job, false, outcome?.positions.get(job.id));
   }
 
-  function describeStarted(job: JobRecord, duplicate: boolean): StartedJob {
-    const place = queue.position(job.id);
+  async function describeStarted(job: JobRecord, duplicate: boolean, place: QueuePosition | undefined): Promise<StartedJob> {
     return {
       jobId: job.id,
       duplicate,
@@ -216,40 +264,37 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       cost: job.cost,
       queuePosition: place?.position,
       queueReason: place?.reason,
-      balance: store.balance(job.requesterKey, clock.now()),
+      balance: await store.balance(job.requesterKey, clock.now()),
     };
   }
 
   async function resume(): Promise<void> {
-    const resumed = await recoverJobs({
-      store,
-      deliveries,
-      deadlineMs: config.jobs.deadlineMs,
-      retentionDays: config.jobs.retentionDays,
-      clock,
-      logger,
-      requeue: (job) => queue.enqueue(entryOf(job)),
-      relaunch: (job) => {
-        queue.markActive(entryOf(job), job.state !== 'succeeded');
-        launch(job.id);
-      },
-    });
-    pump();
-    logger.info({ resumed }, 'recovery started');
+    const purged = await store.purgeFinishedBefore(clock.now() - config.jobs.retentionDays * 86_400_000);
+    if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
+    resumed = true;
+    claims.start();
+    await claims.request();
+    await takeOverIntakes(intakeContext);
+    logger.info({ owner, held: running.size }, 'claiming work');
   }
 
   async function stop(): Promise<void> {
+    // Taken before the jobs wind down (each forgets its lease as it ends): all of them go back.
+    const held = leases.allLeases();
     stopController.abort(new BotError('cancelled', 'The bot is stopping'));
+    await claims.stop();
     scheduler.stop();
-    await Promise.allSettled([...running]);
+    await Promise.allSettled([...running.values()]);
+    // Given back at once, so another process (or the next start) continues without waiting for expiry.
+    await leases.release(held);
   }
 
   function whenIdle(): Promise<void> {
-    if (running.size === 0 && queue.waitingCount === 0) return Promise.resolve();
+    if (running.size === 0 && lastPositions.size === 0 && !claims.busy) return Promise.resolve();
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  function balance(requester: Requester): QuotaBalance {
+  function balance(requester: Requester): Promise<QuotaBalance> {
     return store.balance(requesterKey(requester), clock.now());
   }
 
@@ -264,11 +309,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   return {
-    accept: (request) => store.recordIntake({ ...request, createdAt: clock.now() }),
-    release: (dedupeKey) => store.clearIntake(dedupeKey),
+    accept: async (request) => {
+      const now = clock.now();
+      const lease = await store.recordIntake({ ...request, createdAt: now }, { owner, now, leaseMs });
+      if (lease === undefined) return false;
+      leases.hold(lease, now);
+      return true;
+    },
+    release: async (dedupeKey) => {
+      leases.forget(dedupeKey);
+      await store.clearIntake(dedupeKey);
+    },
     start,
-    getJob: (jobId: string): JobView | undefined => {
-      const job = store.get(jobId);
+    getJob: async (jobId: string): Promise<JobView | undefined> => {
+      const job = await store.get(jobId);
       return job ? toJobView(job) : undefined;
     },
     balance,
@@ -285,5 +339,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     resume,
     stop,
     whenIdle,
+    owner,
   };
 }

@@ -2,7 +2,7 @@
 import type { QuotaBalance } from './delivery.ts';
 import type { SerializedError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
-import type { AspectRatio, Origin, OutputFormat, ProviderId, ReferenceSource, Requester, Resolution } from './request.ts';
+import type { AspectRatio, Origin, OutputFormat, Platform, ProviderId, ReferenceSource, Requester, Resolution } from './request.ts';
 
 /**
  * queued → submitted → (running) → succeeded | failed; succeeded → delivered.
@@ -64,6 +64,8 @@ export interface JobRecord {
   result: StoredResult | null;
   /** Message holding the delivered image; set in the same step as `delivered`. */
   deliveredMessageId: string | null;
+  /** When a create call was started (`markSubmitting`); set on a queued job, its outcome is unknown. */
+  submitStartedAt: number | null;
   createdAt: number;
   submittedAt: number | null;
   finishedAt: number | null;
@@ -88,28 +90,106 @@ export type CreateJobOutcome = { job: JobRecord; duplicate: boolean };
 
 /**
  * A request the platform was already answered for ("thinking…") that is not a job yet: recorded
- * before the acknowledgement, so that if the bot dies before the job is created, the next start can
- * still end the user's pending message.
+ * before the acknowledgement with everything needed to finish it, so that if the process dies
+ * before the job is created, whoever takes the intake over finishes the request.
  */
 export interface Intake {
   dedupeKey: string;
   origin: Origin;
-  /** What the user asked, to remind them in the message that ends it. */
+  /** What the user asked, to remind them in the message that ends it when it cannot be finished. */
   prompt: string;
+  /**
+   * The adapter's own record of the request (command options, attachment ids/URLs, the pending
+   * message): JSON the same adapter reads back to finish it. Undefined when it cannot be resumed.
+   */
+  payload?: unknown;
   createdAt: number;
 }
 
-/** Intakes over SQLite. A job created with the same dedupe key removes its intake in the same transaction. */
-export interface IntakeStore {
-  /** Records an intake; false when a job or an intake with this key already exists (a retried event). */
-  recordIntake(intake: Intake): boolean;
-  /** Forgets an intake (the request was answered without a job). Unknown keys are ignored. */
-  clearIntake(dedupeKey: string): void;
-  /** Intakes that never became a job, oldest first. */
-  listIntakes(): Intake[];
+/** An intake this process holds the lease of (see `JobLease`). */
+export interface ClaimedIntake {
+  intake: Intake;
+  lease: IntakeLease;
 }
 
-/** Jobs over SQLite. Every method that moves credits writes its ledger row in the same transaction. */
+/** A process's claim on an intake; fenced like a job lease. */
+export interface IntakeLease {
+  dedupeKey: string;
+  owner: string;
+  epoch: number;
+}
+
+/** Intakes in the shared store. A job created with the same dedupe key removes its intake in the same transaction. */
+export interface IntakeStore {
+  /**
+   * Records an intake leased to `owner` until `now + leaseMs`; false when a job or an intake with
+   * this key already exists (a retried event). The lease is renewed with `renewLeases`.
+   */
+  recordIntake(intake: Intake, lease: { owner: string; now: number; leaseMs: number }): Promise<IntakeLease | undefined>;
+  /** Forgets an intake (the request was answered without a job). Unknown keys are ignored. */
+  clearIntake(dedupeKey: string): Promise<void>;
+  /** Takes over intakes of `platforms` whose lease expired (their process died), oldest first. */
+  claimIntakes(request: { owner: string; now: number; leaseMs: number; platforms: readonly Platform[]; limit: number }): Promise<ClaimedIntake[]>;
+  /** Every intake, oldest first (operators and tests). */
+  listIntakes(): Promise<Intake[]>;
+}
+
+/**
+ * A process's claim on a job. Only the holder of the job's current `epoch` may change the job:
+ * every write after the claim names the lease and fails with `lease_lost` once another process
+ * has taken the job over, so a paused or partitioned process can never change or deliver it.
+ */
+export interface JobLease {
+  jobId: string;
+  /** The claiming process (host, pid and a random part). */
+  owner: string;
+  /** Grows with every claim of the job; the fencing token. */
+  epoch: number;
+}
+
+/** A job this process now holds the lease of. */
+export interface ClaimedJob {
+  job: JobRecord;
+  lease: JobLease;
+  /** True when another process (or this one before a restart) had worked on it before. */
+  takenOver: boolean;
+}
+
+/** Where a waiting job stands in the shared line. */
+export interface QueuePosition {
+  /** 1-based place among the jobs waiting for the same thing. */
+  position: number;
+  reason: 'user_limit' | 'provider_limit';
+}
+
+/** One claim pass: admission limits counted across every process. */
+export interface ClaimRequest {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  /** Jobs one user may have in flight. */
+  maxPerUser: number;
+  /** Jobs one provider may have in flight (submitted, running, or claimed to be submitted). */
+  providerLimit(provider: ProviderId): number;
+  /** Only jobs from these platforms (the ones this process can deliver to). */
+  platforms: readonly Platform[];
+  /** Most jobs to claim in this pass (queued and taken over together). */
+  limit: number;
+}
+
+/** What a claim pass did. */
+export interface ClaimOutcome {
+  claimed: ClaimedJob[];
+  /** Place of every waiting job the pass looked at. */
+  positions: Map<string, QueuePosition>;
+  /**
+   * Waiting jobs whose place changed since it was last recorded: the process whose pass recorded
+   * the change is the one that tells the user, so each change is announced once.
+   */
+  moved: Array<{ jobId: string; position: QueuePosition }>;
+}
+
+/** Jobs in the shared store (SQLite or PostgreSQL). Every method that moves credits writes its ledger row in the same transaction. */
 export interface JobStore {
   /**
    * Atomically: finds an existing job by `dedupeKey` (→ duplicate, nothing charged), else reserves
@@ -117,25 +197,50 @@ export interface JobStore {
    * `reserve` ledger row and inserts the job as `queued`. Throws `BotError('quota_exceeded')` with a
    * message naming the cost, what is left and when it resets; nothing changes then.
    */
-  createJob(job: NewJob): CreateJobOutcome;
-  get(jobId: string): JobRecord | undefined;
-  getByDedupeKey(dedupeKey: string): JobRecord | undefined;
+  createJob(job: NewJob): Promise<CreateJobOutcome>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  getByDedupeKey(dedupeKey: string): Promise<JobRecord | undefined>;
+  /**
+   * In one transaction: takes over unfinished jobs whose lease expired (at the provider, or
+   * finished and not delivered), then leases queued jobs in FIFO order while their user and
+   * provider are under the limits, counted over every process. Records every waiting job's place.
+   */
+  claimJobs(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** Extends the leases `owner` still holds to `now + leaseMs`; returns the job ids it still holds. */
+  renewLeases(owner: string, leases: readonly (JobLease | IntakeLease)[], now: number, leaseMs: number): Promise<Set<string>>;
+  /** Gives leases up at once (a clean stop) so another process continues without waiting for expiry. */
+  releaseLeases(leases: readonly (JobLease | IntakeLease)[], now: number): Promise<void>;
+  /**
+   * queued → (still queued) with the create call marked as started: if the process dies before
+   * `markSubmitted`, the outcome is unknown and the job fails with a refund instead of being sent twice.
+   */
+  markSubmitting(lease: JobLease, now: number): Promise<void>;
   /** queued → submitted, with the provider task id (null for synchronous providers). */
-  markSubmitted(jobId: string, taskId: string | null, now: number): void;
+  markSubmitted(lease: JobLease, taskId: string | null, now: number): Promise<void>;
   /** submitted/running → running with the latest progress. */
-  markRunning(jobId: string, progress: number | null, now: number): void;
+  markRunning(lease: JobLease, progress: number | null, now: number): Promise<void>;
   /** → succeeded, keeping where the result is until it is delivered. */
-  markSucceeded(jobId: string, result: StoredResult, now: number): void;
+  markSucceeded(lease: JobLease, result: StoredResult, now: number): Promise<void>;
   /** → failed and refunds the reservation (ledger `refund`) in one transaction. Idempotent. */
-  markFailed(jobId: string, error: SerializedError, now: number): { refunded: number };
+  markFailed(lease: JobLease, error: SerializedError, now: number): Promise<{ refunded: number }>;
   /** → delivered, records the message id and commits the reservation (ledger `commit`). Idempotent. */
-  markDelivered(jobId: string, messageId: string, now: number): void;
+  markDelivered(lease: JobLease, messageId: string, now: number): Promise<void>;
   /** Jobs in any of `states`, oldest first. */
-  listByState(states: readonly JobState[]): JobRecord[];
+  listByState(states: readonly JobState[]): Promise<JobRecord[]>;
   /** Jobs of `requesterKey` in `states`. */
-  countByRequester(requesterKey: string, states: readonly JobState[]): number;
+  countByRequester(requesterKey: string, states: readonly JobState[]): Promise<number>;
   /** Deletes jobs (and their stored references) created before `cutoff` that are final; the ledger is kept. */
-  purgeFinishedBefore(cutoff: number): number;
+  purgeFinishedBefore(cutoff: number): Promise<number>;
+  /**
+   * Remembers a platform event id (Slack `event_id`, a trigger id) for `ttlMs`; false when any
+   * process remembered it already, so a redelivered event is handled once across processes.
+   */
+  rememberEvent(key: string, now: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Calls `onWork` (debounced by the caller) when another process may have added or freed work:
+   * PostgreSQL LISTEN/NOTIFY, a cheap change check on SQLite. Returns the unsubscribe function.
+   */
+  watchForWork(onWork: () => void): () => void;
 }
 
 export type LedgerKind = 'reserve' | 'commit' | 'refund' | 'grant' | 'reset';
@@ -156,11 +261,11 @@ export interface LedgerEntry {
 /** Credits per user per UTC day. */
 export interface QuotaLedger {
   /** Available, reserved and reset time for `requesterKey` today. */
-  balance(requesterKey: string, now: number): QuotaBalance;
+  balance(requesterKey: string, now: number): Promise<QuotaBalance>;
   /** Adds `amount` credits to today's balance. */
-  grant(requesterKey: string, amount: number, actorKey: string, now: number): QuotaBalance;
+  grant(requesterKey: string, amount: number, actorKey: string, now: number): Promise<QuotaBalance>;
   /** Restores today's balance to the daily allowance (reservations in flight stay reserved). */
-  reset(requesterKey: string, actorKey: string, now: number): QuotaBalance;
+  reset(requesterKey: string, actorKey: string, now: number): Promise<QuotaBalance>;
   /** Latest ledger rows of `requesterKey`, newest first. */
-  entries(requesterKey: string, limit?: number): LedgerEntry[];
+  entries(requesterKey: string, limit?: number): Promise<LedgerEntry[]>;
 }

@@ -1,59 +1,40 @@
-// The SQLite store's entry point: one object that is both the JobStore and the QuotaLedger, sharing transactions.
+// Opens the configured store: SQLite at DATABASE_PATH by default, PostgreSQL when DATABASE_URL is set.
 import type { Config } from '../config.ts';
-import type { IntakeStore } from '../core/job-store.ts';
 import { createQuotaPolicy, type QuotaPolicy } from '../core/quota-policy.ts';
-import { createCreditBook } from './credit-book.ts';
-import { createCreditReservations, type CreditReservations } from './credit-reservations.ts';
-import { openDatabase, type SqliteDatabase } from './database.ts';
-import { createSqliteJobStore, type SqliteJobStore } from './sqlite-job-store.ts';
-import { createSqliteIntakes } from './sqlite-intakes.ts';
-import { createSqliteQuotaLedger, type SqliteQuotaLedger } from './sqlite-quota-ledger.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { BotStore } from './store.ts';
 
-export type { AccountScope, StoredLedgerEntry } from './credit-book.ts';
-export type { CreditReservations, Reservation, ReservationRequest } from './credit-reservations.ts';
-export { openDatabase, type SqliteDatabase } from './database.ts';
-export { auditQuotaAccounts, unbalancedAccounts, type AccountAudit } from './ledger-audit.ts';
-export { latestSchemaVersion, migrate, schemaVersion } from './migrations.ts';
-export type { RecentJobsFilter } from './sqlite-job-store.ts';
+export type {
+  AccountAudit,
+  AccountScope,
+  BotStore,
+  CreditReservations,
+  RecentJobsFilter,
+  Reservation,
+  ReservationRequest,
+  StoredLedgerEntry,
+} from './store.ts';
+export { unbalancedAccounts } from './store.ts';
+export { createSqliteStore, openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.ts';
+export { openDatabase, type SqliteDatabase } from './sqlite/database.ts';
+export { latestSchemaVersion, migrate, schemaVersion } from './sqlite/migrations.ts';
+export { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
+export { latestPostgresSchemaVersion, migratePostgres, postgresSchemaVersion } from './postgres/postgres-migrations.ts';
 
-/** Jobs, quotas and the standalone reserve/commit/refund pair, all over one connection. */
-export type SqliteStore = SqliteJobStore & SqliteQuotaLedger & CreditReservations & IntakeStore;
-
-export interface SqliteStoreOptions {
-  /** An open, migrated connection (see `openDatabase`). */
-  database: SqliteDatabase;
-  policy: QuotaPolicy;
-}
-
-/**
- * Builds the store over `database`. Every statement is prepared here, once. Several stores (in
- * other threads or processes) may share one database file: writes take the lock up front and
- * reservations are conditional updates, so they never overspend.
- */
-export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { database, policy } = options;
-  const book = createCreditBook(database, policy);
-  const { steps, ...reservations } = createCreditReservations(database, book, policy);
-  return {
-    ...createSqliteJobStore(database, steps),
-    ...createSqliteQuotaLedger(database, book, policy),
-    ...reservations,
-    ...createSqliteIntakes(database),
-  };
-}
-
-/** An opened store with its connection, for `main.ts`, the admin CLI and the benchmark. */
+/** An opened store with the quota policy it was built with, for `main.ts`, the admin CLI and the benchmark. */
 export interface OpenedStore {
-  store: SqliteStore;
+  store: BotStore;
   policy: QuotaPolicy;
-  database: SqliteDatabase;
-  /** Closes the connection (checkpointing the WAL). */
-  close(): void;
+  /** Closes the connection(s) (SQLite: checkpointing the WAL). */
+  close(): Promise<void>;
 }
 
-/** Opens `config.databasePath` (creating it and its folder), migrates it, and builds the store and policy from `config`. */
-export function openStore(config: Pick<Config, 'databasePath' | 'quota'>): OpenedStore {
-  const database = openDatabase(config.databasePath);
+/** Opens the database `config` names, migrates it, and builds the store and policy from `config`. */
+export async function openStore(config: Pick<Config, 'database' | 'quota'>): Promise<OpenedStore> {
   const policy = createQuotaPolicy(config.quota);
-  return { store: createSqliteStore({ database, policy }), policy, database, close: () => database.close() };
+  const store = config.database.kind === 'postgres'
+    ? await openPostgresStore(config.database.url, policy)
+    : openSqliteStore(config.database.path, policy);
+  return { store, policy, close: () => store.close() };
 }

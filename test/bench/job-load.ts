@@ -86,7 +86,7 @@ export async function runJobLoad(options: BenchOptions, fake: FakeProviderChild,
     XENODIA_BASE_URL: fake.baseUrl,
     DATABASE_PATH: join(directory, 'bench.db'),
   });
-  const opened = openStore(config);
+  const opened = await openStore(config);
   let schedulerPolls = 0;
   const scheduler = createPollScheduler({
     maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider,
@@ -145,18 +145,18 @@ export async function runJobLoad(options: BenchOptions, fake: FakeProviderChild,
       max: nanosecondsToMs(loopDelay.max),
     };
 
-    const samples = starts.map(({ jobId, startCalledAt }): JobSample => {
-      const job = opened.store.get(jobId);
+    const samples = await Promise.all(starts.map(async ({ jobId, startCalledAt }): Promise<JobSample> => {
+      const job = await opened.store.get(jobId);
       const outcome = delivery.outcomes.get(jobId);
       return { jobId, startCalledAt, taskId: job?.taskId ?? null, succeededAt: job?.finishedAt ?? null, outcome };
-    });
+    }));
     return { samples, schedulerPolls, rss, rssBeforeJobsBytes, callTimes, eventLoopDelayMs, cpuMs, machineCpu, runWallMs, startCallsMs, environment };
   } finally {
     clearInterval(progress);
     sampler.stop();
     loopDelay.disable();
     await runner.stop();
-    opened.close();
+    await opened.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }

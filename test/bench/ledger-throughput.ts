@@ -25,17 +25,17 @@ const batchSize = 500;
  * Runs reserve+commit pairs back to back for about `durationMs` over `requesters` users, exactly
  * as a job's start and delivery would move their credits (the job row writes are not included).
  */
-export function measureLedgerThroughput(durationMs: number, requesters = 1000): LedgerThroughput {
+export async function measureLedgerThroughput(durationMs: number, requesters = 1000): Promise<LedgerThroughput> {
   const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-ledger-'));
   // An allowance no run can exhaust: a refusal would measure the error path instead.
   const config = parseConfig({ DATABASE_PATH: join(directory, 'ledger.db'), QUOTA_DAILY_CREDITS: '1000000000' });
-  const opened = openStore(config);
+  const opened = await openStore(config);
   try {
     const keys = Array.from({ length: requesters }, (_, index) => `cli:ledger-${index}`);
     // Opening each user's day writes extra rows once; do it before the clock starts.
     for (const key of keys) {
       const now = Date.now();
-      opened.store.commitCredits(opened.store.reserveCredits({ requesterKey: key, cost: 1, unlimited: false, jobId: null, now }), now);
+      await opened.store.commitCredits(await opened.store.reserveCredits({ requesterKey: key, cost: 1, unlimited: false, jobId: null, now }), now);
     }
     let pairs = 0;
     const startedAt = performance.now();
@@ -46,8 +46,8 @@ export function measureLedgerThroughput(durationMs: number, requesters = 1000): 
       for (let index = 0; index < batchSize; index += 1) {
         const now = Date.now();
         const requesterKey = keys[(pairs + index) % keys.length] as string;
-        const reservation = opened.store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: null, now });
-        opened.store.commitCredits(reservation, now);
+        const reservation = await opened.store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: null, now });
+        await opened.store.commitCredits(reservation, now);
       }
       pairs += batchSize;
       elapsed = performance.now() - startedAt;
@@ -66,7 +66,7 @@ export function measureLedgerThroughput(durationMs: number, requesters = 1000): 
       },
     };
   } finally {
-    opened.close();
+    await opened.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const { tasks, cpuMs: fakeCpuMs } = await fake.taskTimings();
     await fake.close();
     log(`bench: jobs done in ${Math.round(load.runWallMs)} ms; measuring the ledger for ${options.ledgerSeconds} s`);
-    const ledger = measureLedgerThroughput(options.ledgerSeconds * 1000);
+    const ledger = await measureLedgerThroughput(options.ledgerSeconds * 1000);
     report = buildReport({
       settings: {
         jobs: options.jobs,

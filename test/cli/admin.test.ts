@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJob, openTestStore, temporaryFolder } from '../store/store-fixtures.ts';
+import { leaseJob } from '../support/leases.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 const tsx = join(projectRoot, 'node_modules/.bin/tsx');
@@ -17,7 +18,7 @@ interface CliRun {
 }
 
 let folder: ReturnType<typeof temporaryFolder>;
-beforeAll(() => {
+beforeAll(async () => {
   folder = temporaryFolder();
 });
 afterAll(() => folder.remove());
@@ -71,12 +72,14 @@ describe('admin CLI', () => {
     const seeded = openTestStore({ path, quota: { dailyCredits: 20 } });
     const now = Date.now();
     const old = now - 40 * dayMs;
-    seeded.store.createJob(newJob({ id: 'old-done', now: old }));
-    seeded.store.markSucceeded('old-done', { url: 'https://x.example/a.png' }, old);
-    seeded.store.markDelivered('old-done', 'message-1', old);
-    seeded.store.createJob(newJob({ id: 'old-waiting', now: old }));
-    seeded.store.createJob(newJob({ id: 'bob-now', requesterKey: 'slack:bob', resolution: '4K', now }));
-    seeded.store.markFailed('bob-now', { code: 'provider_rejected', message: 'no', retryable: false }, now);
+    await seeded.store.createJob(newJob({ id: 'old-done', now: old }));
+    const oldLease = await leaseJob(seeded.store, 'old-done', old);
+    await seeded.store.markSucceeded(oldLease, { url: 'https://x.example/a.png' }, old);
+    await seeded.store.markDelivered(oldLease, 'message-1', old);
+    await seeded.store.createJob(newJob({ id: 'old-waiting', now: old }));
+    await seeded.store.createJob(newJob({ id: 'bob-now', requesterKey: 'slack:bob', resolution: '4K', now }));
+    const bobLease = await leaseJob(seeded.store, 'bob-now', now);
+    await seeded.store.markFailed(bobLease, { code: 'provider_rejected', message: 'no', retryable: false }, now);
     seeded.database.close();
     const environment = { DATABASE_PATH: path, JOB_RETENTION_DAYS: '30' };
 

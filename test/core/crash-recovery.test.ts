@@ -1,18 +1,19 @@
 // kill -9 a real bot process with jobs in every state, restart it, and check each job is delivered once and the ledger balances.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import type { JobState } from '../../src/core/job-store.ts';
-import { openStore, type OpenedStore } from '../../src/store/index.ts';
+import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/store/index.ts';
 import { startFakeXenodia, type FakeXenodia } from '../fakes/providers/index.ts';
-
-const projectRoot = resolve(import.meta.dirname, '../..');
+import { spawnTypeScript } from '../support/node-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** A stand-in chat platform that counts what it was asked to post; it can hold deliveries unanswered. */
 interface Sink {
@@ -67,12 +68,15 @@ interface Worker {
 }
 
 async function startWorker(environment: Record<string, string>, cwd: string): Promise<Worker> {
-  const child = spawn(join(projectRoot, 'node_modules/.bin/tsx'), [join(projectRoot, 'test/support/recovery-worker.ts')], {
+  const child = spawnTypeScript('test/support/recovery-worker.ts', {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment },
   });
   let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+    if (process.env.TEST_LOGS) process.stderr.write(chunk);
+  });
   const lines = createInterface({ input: child.stdout });
   await new Promise<void>((resolveReady, rejectReady) => {
     lines.on('line', (line) => line === 'ready' && resolveReady());
@@ -84,18 +88,10 @@ async function startWorker(environment: Record<string, string>, cwd: string): Pr
   };
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
-  }
-}
-
 let fake: FakeXenodia;
 let sink: Sink;
 let directory: string;
-let observer: OpenedStore;
+let observer: SqliteStore;
 const workers: Worker[] = [];
 
 beforeAll(async () => {
@@ -106,7 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const worker of workers) worker.process.kill('SIGKILL');
-  observer?.close();
+  await observer?.close();
   await Promise.all([fake.close(), sink.close()]);
   rmSync(directory, { recursive: true, force: true });
 });
@@ -121,32 +117,34 @@ it('recovers queued, submitted, running and succeeded-undelivered jobs after kil
     PROVIDER_MAX_IN_FLIGHT: '2',
     QUOTA_DAILY_CREDITS: '10',
     SINK_URL: sink.url,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOGS ? 'info' : 'silent',
+    // Short leases: the restarted worker takes the killed one's jobs over within seconds.
+    JOB_LEASE_SECONDS: '2',
   };
   const first = await startWorker(environment, directory);
   workers.push(first);
-  observer = openStore(parseConfig({ DATABASE_PATH: databasePath, QUOTA_DAILY_CREDITS: '10' }));
-  const state = (key: string): JobState | undefined => observer.store.getByDedupeKey(key)?.state;
+  observer = openSqliteStore(databasePath, createQuotaPolicy(parseConfig({ QUOTA_DAILY_CREDITS: '10' }).quota));
+  const state = async (key: string): Promise<JobState | undefined> => (await observer.getByDedupeKey(key))?.state;
 
   // succeeded, not delivered: the platform takes the post but never answers.
   sink.hold = true;
   fake.setLatency(300);
   first.send('job-succeeded', 'u1');
-  await waitFor(() => state('job-succeeded') === 'succeeded' && sink.deliveries.size === 1, 'a held delivery');
+  await waitFor(async () => (await state('job-succeeded')) === 'succeeded' && sink.deliveries.size === 1, 'a held delivery');
   // running: the provider reports generating.
   fake.setLatency(5000);
   first.send('job-running', 'u2');
-  await waitFor(() => state('job-running') === 'running', 'a running job');
+  await waitFor(async () => (await state('job-running')) === 'running', 'a running job');
   // submitted: created at the provider, not yet seen generating; queued: beyond PROVIDER_MAX_IN_FLIGHT=2.
   fake.setLatency(3000);
   first.send('job-submitted', 'u3');
   first.send('job-queued', 'u4');
-  await waitFor(() => state('job-submitted') === 'submitted' && state('job-queued') === 'queued', 'submitted and queued jobs');
-  expect(observer.store.getByDedupeKey('job-submitted')?.taskId).toBeTruthy();
+  await waitFor(async () => (await state('job-submitted')) === 'submitted' && (await state('job-queued')) === 'queued', 'submitted and queued jobs');
+  expect((await observer.getByDedupeKey('job-submitted'))?.taskId).toBeTruthy();
 
   first.process.kill('SIGKILL');
   await new Promise((resolveExit) => first.process.once('exit', resolveExit));
-  expect(['job-succeeded', 'job-running', 'job-submitted', 'job-queued'].map(state)).toEqual(['succeeded', 'running', 'submitted', 'queued']);
+  expect(await Promise.all(['job-succeeded', 'job-running', 'job-submitted', 'job-queued'].map(state))).toEqual(['succeeded', 'running', 'submitted', 'queued']);
 
   sink.hold = false;
   fake.setLatency(300);
@@ -155,18 +153,18 @@ it('recovers queued, submitted, running and succeeded-undelivered jobs after kil
   // The platform retries its events after the outage: the same keys must not create new jobs.
   for (const [key, user] of [['job-succeeded', 'u1'], ['job-running', 'u2'], ['job-submitted', 'u3'], ['job-queued', 'u4']] as const) second.send(key, user);
   const keys = ['job-succeeded', 'job-running', 'job-submitted', 'job-queued'];
-  await waitFor(() => keys.every((key) => state(key) === 'delivered'), 'every job delivered', 30_000);
+  await waitFor(async () => (await Promise.all(keys.map(state))).every((state) => state === 'delivered'), 'every job delivered', 30_000);
 
-  const jobIds = keys.map((key) => observer.store.getByDedupeKey(key)?.id as string);
+  const jobIds = await Promise.all(keys.map(async (key) => (await observer.getByDedupeKey(key))?.id as string));
   expect(jobIds.map((jobId) => sink.deliveries.get(jobId))).toEqual([1, 1, 1, 1]);
   expect(sink.failures).toEqual([]);
   expect(fake.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(4);
   const now = Date.now();
   for (const user of ['u1', 'u2', 'u3', 'u4']) {
     const key = `cli:${user}`;
-    const balance = observer.store.balance(key, now);
+    const balance = await observer.balance(key, now);
     expect(balance).toMatchObject({ remaining: 9, reserved: 0 });
-    const entries = observer.store.entries(key);
+    const entries = await observer.entries(key);
     expect(entries.filter((entry) => entry.kind === 'reserve')).toHaveLength(1);
     expect(entries.filter((entry) => entry.kind === 'commit')).toHaveLength(1);
     expect(entries.filter((entry) => entry.kind === 'refund')).toHaveLength(0);

@@ -73,10 +73,10 @@ describe('job runner', () => {
     await harness.runner.whenIdle();
     const phases = delivery.eventsOf(started.jobId).flatMap((event) => (event.kind === 'progress' ? [event.progress.phase] : []));
     expect(phases).toContain('submitted');
-    const job = harness.store.get(started.jobId);
+    const job = await harness.store.get(started.jobId);
     expect(job?.state).toBe('delivered');
     expect(job?.deliveredMessageId).toMatch(/^message-/);
-    expect(harness.store.entries('cli:alice').map((entry) => entry.kind)).toContain('commit');
+    expect((await harness.store.entries('cli:alice')).map((entry) => entry.kind)).toContain('commit');
     const create = fake.apiRequests().find((recorded) => recorded.method === 'POST');
     expect(create?.json).toMatchObject({ model: 'nano-banana-pro', prompt: 'a banana astronaut', resolution: '1K' });
   });
@@ -91,7 +91,7 @@ describe('job runner', () => {
     if (settled.kind !== 'fail') return;
     expect(settled.failure.error.code).toBe('provider_billing');
     expect(settled.failure.refunded).toBe(2);
-    expect(harness.runner.balance(request().requester).remaining).toBe(5);
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(5);
   });
 
   it('fails a task that never finishes at the deadline, with a refund', async () => {
@@ -100,7 +100,7 @@ describe('job runner', () => {
     const started = await harness.runner.start(request());
     const settled = await delivery.settled(started.jobId);
     expect(settled.kind === 'fail' && settled.failure.error.code).toBe('provider_timeout');
-    expect(harness.runner.balance(request().requester).remaining).toBe(5);
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(5);
   });
 
   it('fails with download_failed when the result URL is gone, with a refund', async () => {
@@ -109,8 +109,8 @@ describe('job runner', () => {
     const started = await harness.runner.start(request());
     const settled = await delivery.settled(started.jobId);
     expect(settled.kind === 'fail' && settled.failure.error.code).toBe('download_failed');
-    expect(harness.store.get(started.jobId)?.state).toBe('failed');
-    expect(harness.runner.balance(request().requester).remaining).toBe(5);
+    expect((await harness.store.get(started.jobId))?.state).toBe('failed');
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(5);
   });
 
   it('creates one job and one charge for a retried platform event', async () => {
@@ -122,8 +122,8 @@ describe('job runner', () => {
     expect(second?.jobId).toBe(first?.jobId);
     expect([first?.duplicate, second?.duplicate].sort()).toEqual([false, true]);
     await delivery.settled(first?.jobId as string);
-    expect(harness.store.entries('cli:alice').filter((entry) => entry.kind === 'reserve')).toHaveLength(1);
-    expect(harness.runner.balance(request().requester).remaining).toBe(4);
+    expect((await harness.store.entries('cli:alice')).filter((entry) => entry.kind === 'reserve')).toHaveLength(1);
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(4);
   });
 
   it('refuses over quota with the user-ready message and sends nothing', async () => {
@@ -133,7 +133,7 @@ describe('job runner', () => {
     expect(refused.code).toBe('quota_exceeded');
     expect(refused.message).toMatch(/costs 2 credits and you have 1 left today/);
     expect(fake.apiRequests()).toHaveLength(0);
-    expect(harness.store.listByState(['queued', 'submitted', 'running'])).toHaveLength(0);
+    expect(await harness.store.listByState(['queued', 'submitted', 'running'])).toHaveLength(0);
   });
 
   it('refuses an invalid request before charging or calling the provider', async () => {
@@ -143,7 +143,7 @@ describe('job runner', () => {
     expect(refused.code).toBe('invalid_request');
     expect(refused.message).toContain('does not support aspect ratio "7:3"');
     expect(fake.apiRequests()).toHaveLength(0);
-    expect(harness.runner.balance(request().requester).remaining).toBe(5);
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(5);
   });
 
   it('queues a user beyond their concurrent-job limit and tells them their place', async () => {
@@ -183,7 +183,7 @@ describe('job runner', () => {
     const started = await harness.runner.start(request());
     const settled = await delivery.settled(started.jobId);
     expect(settled.kind === 'fail' && settled.failure.error.code).toBe('platform_failed');
-    expect(harness.runner.balance(request().requester).remaining).toBe(5);
+    expect((await harness.runner.balance(request().requester)).remaining).toBe(5);
   });
 
   it('resumes a job after a stop and delivers it exactly once', async () => {
@@ -191,7 +191,7 @@ describe('job runner', () => {
     const first = open();
     const started = await first.harness.runner.start(request());
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(first.harness.store.get(started.jobId)?.state).toBe('submitted');
+    expect((await first.harness.store.get(started.jobId))?.state).toBe('submitted');
     await first.harness.runner.stop();
     const second = open({}, first.harness.databasePath);
     await second.harness.runner.resume();
@@ -199,7 +199,7 @@ describe('job runner', () => {
     expect(settled.kind).toBe('deliver');
     expect(first.delivery.events.filter((event) => event.kind === 'deliver')).toHaveLength(0);
     await second.harness.runner.whenIdle();
-    expect(second.harness.store.get(started.jobId)?.state).toBe('delivered');
+    expect((await second.harness.store.get(started.jobId))?.state).toBe('delivered');
     const creates = fake.apiRequests().filter((recorded) => recorded.method === 'POST');
     expect(creates.filter((recorded) => (recorded.json as { prompt?: string } | undefined)?.prompt === 'a banana astronaut').length).toBeGreaterThan(0);
   });
@@ -207,26 +207,26 @@ describe('job runner', () => {
   it('persists an acknowledged request, forgets it once it is a job or refused, and ends it after a crash', async () => {
     const first = open();
     const origin = { platform: 'cli' as const, channelId: 'C1', messageId: 'pending-1' };
-    expect(first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(true);
-    expect(first.harness.store.listIntakes().map((intake) => intake.dedupeKey)).toEqual(['event-a']);
+    expect(await first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(true);
+    expect((await first.harness.store.listIntakes()).map((intake) => intake.dedupeKey)).toEqual(['event-a']);
     const started = await first.harness.runner.start(request(), { dedupeKey: 'event-a' });
-    expect(first.harness.store.listIntakes()).toEqual([]);
+    expect(await first.harness.store.listIntakes()).toEqual([]);
     // The platform retries the same event later: it is recognised, nothing new is recorded.
-    expect(first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(false);
+    expect(await first.harness.runner.accept({ dedupeKey: 'event-a', origin, prompt: 'a banana' })).toBe(false);
     await first.delivery.settled(started.jobId);
 
-    first.harness.runner.accept({ dedupeKey: 'event-b', origin, prompt: 'bad' });
+    await first.harness.runner.accept({ dedupeKey: 'event-b', origin, prompt: 'bad' });
     await refusal(first.harness.runner.start(request({ aspectRatio: '7:3' }), { dedupeKey: 'event-b' }));
-    expect(first.harness.store.listIntakes()).toEqual([]);
+    expect(await first.harness.store.listIntakes()).toEqual([]);
 
     // Acknowledged, then the process died before the job was created.
-    first.harness.runner.accept({ dedupeKey: 'event-c', origin, prompt: 'a comet made of bananas' });
+    await first.harness.runner.accept({ dedupeKey: 'event-c', origin, prompt: 'a comet made of bananas' });
     await first.harness.runner.stop();
     const second = open({}, first.harness.databasePath);
     await second.harness.runner.resume();
     const ended = second.delivery.events.filter((event) => event.kind === 'interrupted');
     expect(ended).toEqual([expect.objectContaining({ prompt: 'a comet made of bananas', origin })]);
-    expect(second.harness.store.listIntakes()).toEqual([]);
-    expect(second.harness.runner.balance(request().requester).remaining).toBe(4);
+    expect(await second.harness.store.listIntakes()).toEqual([]);
+    expect((await second.harness.runner.balance(request().requester)).remaining).toBe(4);
   });
 });

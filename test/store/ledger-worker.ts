@@ -1,5 +1,6 @@
-// Worker thread for the ledger invariant test: its own connection to the shared file, running random operations.
+// Worker thread for the SQLite ledger tests: its own connection to the shared file, running random operations or a race for credits.
 import { parentPort, workerData } from 'node:worker_threads';
+import { BotError } from '../../src/core/errors.ts';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
 import { createSqliteStore, openDatabase } from '../../src/store/index.ts';
 import { defaultQuota, type QuotaOverrides } from './store-fixtures.ts';
@@ -11,7 +12,7 @@ export interface LedgerWorkerInput {
   quota: QuotaOverrides;
   /** Random mix, or only reservations of 1 credit (to race for the last credits). */
   mode: 'random' | 'reserve-only';
-  run: Omit<RandomRunOptions, 'isAdmin' | 'pause' | 'tallies'>;
+  run: Omit<RandomRunOptions, 'isAdmin' | 'pause' | 'tallies' | 'lock'>;
 }
 
 const input = workerData as LedgerWorkerInput;
@@ -25,10 +26,10 @@ async function reserveOnly(): Promise<{ reservedBy: Record<string, number>; refu
   for (let step = 0; step < input.run.operations; step++) {
     const requesterKey = input.run.users[step % input.run.users.length] as string;
     try {
-      store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: `${input.run.label}-${step}`, now: input.run.startAt });
+      await store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: `${input.run.label}-${step}`, now: input.run.startAt });
       reservedBy[requesterKey] = (reservedBy[requesterKey] ?? 0) + 1;
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'quota_exceeded')) throw error;
+      if (!(error instanceof BotError && error.code === 'quota_exceeded')) throw error;
       refused++;
     }
   }

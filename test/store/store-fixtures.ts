@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config.ts';
 import type { NewJob, StoredReference } from '../../src/core/job-store.ts';
 import { createQuotaPolicy, type QuotaPolicy } from '../../src/core/quota-policy.ts';
-import type { Resolution } from '../../src/core/request.ts';
+import type { Platform, ProviderId, Resolution } from '../../src/core/request.ts';
 import { createSqliteStore, openDatabase, type SqliteDatabase, type SqliteStore } from '../../src/store/index.ts';
 
 /** Quota settings used unless a test overrides them. */
@@ -65,13 +65,16 @@ export interface JobOptions {
   cost?: number;
   unlimited?: boolean;
   references?: StoredReference[];
+  /** `mock` unless a test needs jobs for several providers. */
+  provider?: ProviderId;
   now?: number;
 }
 
 /** A job as the runner would create it: platform from the requester key, cost from the default tiers. */
 export function newJob(options: JobOptions): NewJob {
   const requesterKey = options.requesterKey ?? 'discord:alice';
-  const [platform = 'discord', userId = 'alice'] = requesterKey.split(':');
+  const [prefix = 'discord', userId = 'alice'] = requesterKey.split(':');
+  const platform = prefix as Platform;
   const resolution = options.resolution ?? '1K';
   const job: NewJob = {
     id: options.id,
@@ -82,11 +85,11 @@ export function newJob(options: JobOptions): NewJob {
       aspectRatio: '16:9',
       resolution,
       outputFormat: 'png',
-      provider: 'mock',
+      provider: options.provider ?? 'mock',
       model: 'mock-model',
-      requester: { platform: platform as 'discord' | 'slack' | 'cli', userId },
+      requester: { platform, userId },
     },
-    origin: { platform: platform as 'discord' | 'slack' | 'cli', channelId: 'channel-1', messageId: `status-${options.id}` },
+    origin: { platform, channelId: 'channel-1', messageId: `status-${options.id}` },
     cost: options.cost ?? defaultQuota.costs[resolution],
     unlimited: options.unlimited ?? false,
     now: options.now ?? at('2026-11-21T12:00:00Z'),

@@ -5,7 +5,7 @@ import type { Delivery } from '../../src/core/delivery.ts';
 import { createJobRunner } from '../../src/core/job-runner.ts';
 import { createProviders } from '../../src/providers/registry.ts';
 import { openStore } from '../../src/store/index.ts';
-import { silentLogger } from '../../src/log.ts';
+import { createLogger } from '../../src/log.ts';
 
 const sinkUrl = process.env.SINK_URL as string;
 
@@ -34,8 +34,8 @@ const sinkDelivery: Delivery = {
 };
 
 const config = loadConfig();
-const opened = openStore(config);
-const runner = createJobRunner({ store: opened.store, providers: createProviders(config), config, logger: silentLogger, progressIntervalMs: 200 });
+const opened = await openStore(config);
+const runner = createJobRunner({ store: opened.store, providers: createProviders(config), config, logger: createLogger({ level: config.logLevel }), progressIntervalMs: 200 });
 runner.registerDelivery(sinkDelivery);
 await runner.resume();
 process.stdout.write('ready\n');

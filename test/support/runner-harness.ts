@@ -9,7 +9,8 @@ import type { ImageProvider } from '../../src/core/provider.ts';
 import type { ProviderId } from '../../src/core/request.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts';
 import { createProviders } from '../../src/providers/registry.ts';
-import { openStore, type OpenedStore } from '../../src/store/index.ts';
+import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/store/index.ts';
 
 export interface TestRunnerOptions {
   /** Reuse a database file (a "restart"); default: a new temp file removed by `close()`. */
@@ -26,7 +27,7 @@ export interface TestRunnerOptions {
 
 export interface TestRunner {
   runner: JobRunner;
-  store: OpenedStore['store'];
+  store: SqliteStore;
   config: Config;
   providers: ReadonlyMap<ProviderId, ImageProvider>;
   databasePath: string;
@@ -39,11 +40,11 @@ export function createTestRunner(options: TestRunnerOptions = {}): TestRunner {
   const ownDirectory = options.databasePath === undefined ? mkdtempSync(join(tmpdir(), 'nano-imagine-')) : undefined;
   const databasePath = options.databasePath ?? join(ownDirectory as string, 'bot.db');
   const config = parseConfig({ MOCK_DELAY_MS: '300', ...options.environment, DATABASE_PATH: databasePath });
-  const opened = openStore(config);
+  const store = openSqliteStore(databasePath, createQuotaPolicy(config.quota));
   const providers = options.providers ?? createProviders(config, options.clock === undefined ? {} : { clock: options.clock });
   const logger = options.logger ?? (process.env.TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);
   const runner = createJobRunner({
-    store: opened.store,
+    store,
     providers,
     config,
     logger,
@@ -52,13 +53,13 @@ export function createTestRunner(options: TestRunnerOptions = {}): TestRunner {
   });
   return {
     runner,
-    store: opened.store,
+    store,
     config,
     providers,
     databasePath,
     async close() {
       await runner.stop();
-      opened.close();
+      await store.close();
       if (ownDirectory) rmSync(ownDirectory, { recursive: true, force: true });
     },
   };

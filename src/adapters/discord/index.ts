@@ -8,7 +8,7 @@ import type { ImagineService } from '../../core/imagine-service.ts';
 import type { ProviderId } from '../../core/request.ts';
 import { hostsOf, platformFileHosts } from '../../core/trusted-hosts.ts';
 import type { Logger } from '../../log.ts';
-import { connectDiscord } from './client.ts';
+import { connectDiscord, type ShardSelection } from './client.ts';
 import type { DiscordContext } from './context.ts';
 import { createDiscordDelivery } from './delivery.ts';
 import { createInteractionListener } from './interaction-router.ts';
@@ -21,6 +21,8 @@ export interface DiscordBotOptions {
   token: string;
   /** REST base override (DISCORD_API_URL); its host is also trusted for attachments. */
   apiUrl?: string;
+  /** Gateway shards this process runs (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS); default every shard Discord recommends. */
+  shards?: ShardSelection;
   service: ImagineService;
   logger: Logger;
   /** Hosts attachments may be downloaded from; default Discord's CDN plus the host of `apiUrl`. */
@@ -49,7 +51,14 @@ const attachmentTimeoutMs = 30_000;
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const logger = options.logger;
-  const { client, messageContent, closeAgent } = await connectDiscord(options.token, options.apiUrl, logger);
+  const { client, messageContent, closeAgent } = await connectDiscord(
+    {
+      token: options.token,
+      ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
+      ...(options.shards === undefined ? {} : { shards: options.shards }),
+    },
+    logger,
+  );
   const displayNames = new Map<ProviderId, string>(options.service.providers().map((choice) => [choice.id, choice.displayName]));
   const names = (id: ProviderId) => displayNames.get(id) ?? id;
   const delivery = createDiscordDelivery({
@@ -82,7 +91,9 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction));
   client.on(Events.MessageCreate, (message) => void onMessage(message));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
-  logger.info({ user: client.user?.tag, messageContent }, 'connected to Discord');
+  // Which shards this process holds decides which servers' commands reach it; operators running several processes need to see it.
+  const shardIds = [...client.ws.shards.keys()].sort((left, right) => left - right);
+  logger.info({ user: client.user?.tag, messageContent, shards: shardIds, shardCount: client.options.shardCount }, 'connected to Discord');
 
   return {
     delivery,

@@ -17,9 +17,9 @@ export function messageKey(messageId: string): string {
  * (the database already closed during shutdown) must not hide the handler's own outcome. An intake
  * left behind is only ended, harmlessly, on the next start.
  */
-export function releaseIntake(context: DiscordContext, dedupeKey: string): void {
+export async function releaseIntake(context: DiscordContext, dedupeKey: string): Promise<void> {
   try {
-    context.service.release(dedupeKey);
+    await context.service.release(dedupeKey);
   } catch (error) {
     context.logger.warn({ err: error, dedupeKey }, 'could not forget an intake; the next start will end it');
   }
@@ -36,14 +36,14 @@ export function releaseIntake(context: DiscordContext, dedupeKey: string): void 
  * being handled (or became a job), and that handler owns the answer and the intake.
  */
 export async function withIntake(context: DiscordContext, request: AcceptedRequest, handle: () => Promise<void>): Promise<boolean> {
-  if (!context.service.accept(request)) {
+  if (!await context.service.accept(request)) {
     context.logger.info({ dedupeKey: request.dedupeKey }, 'request already accepted once; ignoring the repeat');
     return false;
   }
   try {
     await handle();
   } finally {
-    releaseIntake(context, request.dedupeKey);
+    await releaseIntake(context, request.dedupeKey);
   }
   return true;
 }

@@ -18,7 +18,7 @@ import { noMentions } from './status-message.ts';
 export async function handleJobButton(context: DiscordContext, interaction: ButtonInteraction, action: ButtonAction, jobId: string): Promise<void> {
   if (action === 'remix') {
     // A modal must be the first answer, so the job is read before anything else is sent.
-    const job = context.service.getJob(jobId);
+    const job = await context.service.getJob(jobId);
     if (job === undefined) {
       await interaction.reply({ content: text.jobGone, flags: MessageFlags.Ephemeral, allowedMentions: noMentions });
       return;
@@ -27,7 +27,7 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
     return;
   }
   // Read first (one SQLite lookup) so the recorded request can name the prompt it repeats.
-  const job = context.service.getJob(jobId);
+  const job = await context.service.getJob(jobId);
   const dedupeKey = interactionKey(interaction.id);
   const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt: job?.request.prompt ?? text.buttons[action] };
   await withIntake(context, accepted, async () => {

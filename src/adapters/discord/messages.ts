@@ -15,6 +15,8 @@ const errorText: Record<ErrorCode, string> = {
   upload_too_large: 'The image is too large to post here, even after compressing it.',
   platform_failed: 'Discord did not accept the result. Please try again.',
   cancelled: 'The job was cancelled.',
+  // Never shown in practice: a process that lost a job's lease says nothing; the new owner answers.
+  lease_lost: 'Another instance of the bot took this job over.',
   internal: 'Something went wrong inside the bot.',
 };
 

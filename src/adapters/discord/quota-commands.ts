@@ -21,7 +21,7 @@ async function answerPrivately(interaction: ChatInputCommandInteraction, content
 
 /** Handles `/quota`: only the asker sees the answer. */
 export async function handleQuota(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const balance = context.service.balance(requesterOf(interaction.user, interaction.guildId));
+  const balance = await context.service.balance(requesterOf(interaction.user, interaction.guildId));
   const costs = describeCosts(context.service);
   const content = balance.unlimited
     ? text.quotaUnlimited(costs)
@@ -48,17 +48,17 @@ export async function handleAdmin(context: DiscordContext, interaction: ChatInpu
       await answerPrivately(interaction, text.adminAmountInvalid);
       return;
     }
-    const balance = context.service.grant(targetKey, amount, actor);
+    const balance = await context.service.grant(targetKey, amount, actor);
     context.logger.info({ actor: requesterKey(actor), target: targetKey, amount }, 'credits granted');
     await answerPrivately(interaction, text.adminGranted(target.id, amount, describeRemaining(balance)));
     return;
   }
   if (subcommand === adminSubcommands.reset) {
-    const balance = context.service.reset(targetKey, actor);
+    const balance = await context.service.reset(targetKey, actor);
     context.logger.info({ actor: requesterKey(actor), target: targetKey }, 'credits reset');
     await answerPrivately(interaction, text.adminReset(target.id, describeRemaining(balance)));
     return;
   }
-  const balance = context.service.balance({ platform: 'discord', userId: target.id });
+  const balance = await context.service.balance({ platform: 'discord', userId: target.id });
   await answerPrivately(interaction, text.adminBalance(target.id, describeRemaining(balance), balance.reserved));
 }

@@ -68,7 +68,7 @@ export async function handleRemixModal(
     let images: AttachmentInfo[];
     let job;
     if (parsed.kind === 'remix-modal') {
-      job = context.service.getJob(parsed.jobId);
+      job = await context.service.getJob(parsed.jobId);
       if (job === undefined) {
         await show(text.jobGone);
         return;
@@ -79,7 +79,7 @@ export async function handleRemixModal(
       const target = await targetImages(context, parsed.channelId, parsed.messageId);
       images = target.images;
       // Remixing one of the bot's own results keeps that job's settings.
-      job = target.jobId === undefined ? undefined : context.service.getJob(target.jobId);
+      job = target.jobId === undefined ? undefined : await context.service.getJob(target.jobId);
     }
     if (images.length === 0) {
       await show(text.remixSourceGone);

@@ -43,7 +43,7 @@ async function remixFromReply(context: DiscordContext, message: Message<true>, r
   }
   const references = [...previous.references, ...attached.references];
   const requester = requesterOf(message.author, message.guildId);
-  const job = context.service.getJob(jobId);
+  const job = await context.service.getJob(jobId);
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references, requester, origin })
     : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };

@@ -42,7 +42,7 @@ export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
         await reply.send();
         await respond({ response_type: 'ephemeral', replace_original: false, text });
       };
-      const job = runtime.service.getJob(stringField(action, 'value') ?? '');
+      const job = await runtime.service.getJob(stringField(action, 'value') ?? '');
       if (!job?.origin.channelId) {
         await tell(slackText.jobGone);
         return;
@@ -54,7 +54,7 @@ export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
       }
       const requester = slackRequester(body.user.id, body.team?.id ?? job.origin.communityId);
       const settings = variant.settings(job);
-      const refusal = runtime.launcher.checkCredits(requester, settings);
+      const refusal = await runtime.launcher.checkCredits(requester, settings);
       if (refusal) {
         await tell(refusal);
         return;

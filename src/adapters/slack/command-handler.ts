@@ -27,7 +27,7 @@ export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
       return;
     }
     if (parsed.kind === 'quota') {
-      await tell(slackText.quota(service.balance(requester)));
+      await tell(slackText.quota(await service.balance(requester)));
       return;
     }
     if (parsed.kind === 'invalid') {

@@ -37,7 +37,7 @@ export type LaunchOutcome =
 /** Starts jobs for every Slack entry point (command, replies, mentions, buttons, modal). */
 export interface JobLauncher {
   /** A refusal text when the requester cannot afford `settings` right now; checked before slow work. */
-  checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): string | undefined;
+  checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined>;
   launch(input: LaunchInput): Promise<LaunchOutcome>;
 }
 
@@ -48,8 +48,8 @@ const cannotPostErrors = new Set(['not_in_channel', 'channel_not_found', 'is_arc
 export function createJobLauncher(dependencies: { service: ImagineService; client: WebClient; logger: Logger }): JobLauncher {
   const { service, client, logger } = dependencies;
 
-  function checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): string | undefined {
-    const balance = service.balance(requester);
+  async function checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined> {
+    const balance = await service.balance(requester);
     const cost = service.costOf({ resolution: settings.resolution });
     return !balance.unlimited && balance.remaining < cost ? slackText.notEnoughCredits(balance, cost) : undefined;
   }
@@ -59,7 +59,7 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
   }
 
   async function launch(input: LaunchInput): Promise<LaunchOutcome> {
-    const refusal = checkCredits(input.requester, input.settings);
+    const refusal = await checkCredits(input.requester, input.settings);
     if (refusal) return { kind: 'refused', text: refusal };
 
     const draft: GenerationRequest = {
@@ -104,7 +104,7 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       // Persist, then carry on: from here the status message is pending, and if the bot dies before `start`
       // stores the job, restart recovery ends it through `Delivery.interrupted`. A false answer (the key is
       // known) needs no branch: `start` below finds an existing job and reports the duplicate.
-      service.accept({ dedupeKey: input.dedupeKey, origin, prompt: input.prompt });
+      await service.accept({ dedupeKey: input.dedupeKey, origin, prompt: input.prompt });
       const started = await service.start({ ...draft, origin }, { dedupeKey: input.dedupeKey });
       if (started.duplicate) {
         // A redelivery after a restart: the first delivery's status message already tracks the job.
@@ -125,7 +125,7 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };
     } finally {
       // Every way out of here either stored the job or already told the user; the intake has nothing left to end.
-      service.release(input.dedupeKey);
+      await service.release(input.dedupeKey).catch((error: unknown) => logger.warn({ err: error }, 'could not forget an intake'));
     }
   }
 

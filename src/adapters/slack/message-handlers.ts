@@ -55,7 +55,7 @@ async function handleMessage(runtime: SlackRuntime, message: IncomingMessage): P
     return;
   }
   if (parsed.kind === 'help' || parsed.kind === 'quota') {
-    await tell(parsed.kind === 'quota' ? slackText.quota(service.balance(requester)) : helpText(service));
+    await tell(parsed.kind === 'quota' ? slackText.quota(await service.balance(requester)) : helpText(service));
     return;
   }
   if (parsed.kind === 'invalid') {
@@ -68,7 +68,7 @@ async function handleMessage(runtime: SlackRuntime, message: IncomingMessage): P
     return;
   }
   // Checked before downloading anything, so an empty balance costs no transfer.
-  const refusal = launcher.checkCredits(requester, resolved.settings);
+  const refusal = await launcher.checkCredits(requester, resolved.settings);
   if (refusal) {
     await tell(refusal);
     return;

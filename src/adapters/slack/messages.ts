@@ -27,6 +27,8 @@ const errorTexts: Record<ErrorCode, string> = {
   upload_too_large: 'The image was too large to post here.',
   platform_failed: 'The image could not be posted to Slack. Try again.',
   cancelled: 'The job was cancelled.',
+  // Never shown in practice: a process that lost a job's lease says nothing; the new owner answers.
+  lease_lost: 'Another instance of the bot took this job over.',
   internal: "Something went wrong on the bot's side. Try again.",
 };
 

@@ -29,11 +29,11 @@ async function startRemix(runtime: SlackRuntime, input: { userId: string; teamId
   const requester = slackRequester(input.userId, input.teamId);
   const parsed = parseImagineText(input.prompt, { keywords: false, emptyPromptMessage: slackText.modal.emptyPrompt });
   if (parsed.kind !== 'generate') return parsed.kind === 'invalid' ? parsed.message : slackText.modal.emptyPrompt;
-  const previous = input.source.jobId ? service.getJob(input.source.jobId) : undefined;
+  const previous = input.source.jobId ? await service.getJob(input.source.jobId) : undefined;
   if (input.source.jobId && !previous) return slackText.jobGone;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
   if ('error' in resolved) return resolved.error;
-  const refusal = launcher.checkCredits(requester, resolved.settings);
+  const refusal = await launcher.checkCredits(requester, resolved.settings);
   if (refusal) return refusal;
   let references: Reference[];
   try {
@@ -66,7 +66,7 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
   app.action(actionIds.remix, async ({ ack, body, action, respond }) => {
     await ack();
     const jobId = stringField(action, 'value') ?? '';
-    const job = service.getJob(jobId);
+    const job = await service.getJob(jobId);
     const triggerId = stringField(body, 'trigger_id');
     if (!job?.origin.channelId || !triggerId) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: slackText.jobGone });
@@ -90,7 +90,7 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
     if (!message) return;
     // On one of the bot's own status messages, the shortcut remixes that job's result.
     const ownJobId = message.user === runtime.botUserId ? jobIdFromBlocks(message.blocks) : undefined;
-    const ownJob = ownJobId === undefined ? undefined : service.getJob(ownJobId);
+    const ownJob = ownJobId === undefined ? undefined : await service.getJob(ownJobId);
     const images = imageFiles(message.files);
     if (ownJob?.state !== 'delivered' && images.length === 0) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: slackText.shortcutNoImages });

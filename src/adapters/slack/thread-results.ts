@@ -41,7 +41,7 @@ export async function findLatestResult(lookup: ThreadLookup, channelId: string, 
     return undefined;
   }
   for (const jobId of jobIds.reverse()) {
-    const job = lookup.service.getJob(jobId);
+    const job = await lookup.service.getJob(jobId);
     if (job?.state === 'delivered') return job;
   }
   return undefined;

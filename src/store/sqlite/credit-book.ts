@@ -1,11 +1,10 @@
 // Credit movements on per-day quota accounts, each written with its ledger row; callers provide the transaction.
-import { BotError } from '../core/errors.ts';
-import type { LedgerEntry, LedgerKind } from '../core/job-store.ts';
-import type { QuotaPolicy } from '../core/quota-policy.ts';
+import { BotError } from '../../core/errors.ts';
+import type { LedgerKind } from '../../core/job-store.ts';
+import type { QuotaPolicy } from '../../core/quota-policy.ts';
+import type { AccountScope, StoredLedgerEntry } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
 
-/** Whose credits: one user's daily credits, or a community's (server/workspace) daily cap. */
-export type AccountScope = 'user' | 'community';
 
 /**
  * Actor of the `reset` row that opens an account's day: its amount is the allowance, so the day's
@@ -21,13 +20,6 @@ export interface AccountDay {
   available: number;
   /** Credits held by jobs in flight. */
   reserved: number;
-}
-
-/** A ledger row with what the shared `LedgerEntry` leaves out. */
-export interface StoredLedgerEntry extends LedgerEntry {
-  scope: AccountScope;
-  /** Change of the reserved credits: reserve +cost, commit and refund −cost, others 0. */
-  reservedChange: number;
 }
 
 interface LedgerRow {

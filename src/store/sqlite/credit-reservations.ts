@@ -1,48 +1,9 @@
 // Reserving a job's credits (user day and community cap) and settling them: the quota half of a job's transactions.
-import { BotError } from '../core/errors.ts';
-import { quotaExceededMessage, utcDay, type QuotaPolicy } from '../core/quota-policy.ts';
-import type { Resolution } from '../core/request.ts';
-import type { AccountScope, CreditBook } from './credit-book.ts';
+import { BotError } from '../../core/errors.ts';
+import { quotaExceededMessage, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import type { AccountScope, CreditReservations, Reservation, ReservationRequest } from '../store.ts';
+import type { CreditBook } from './credit-book.ts';
 import type { SqliteDatabase } from './database.ts';
-
-/** What to reserve. */
-export interface ReservationRequest {
-  requesterKey: string;
-  /** Platform-qualified community; its daily cap applies when one is configured. */
-  communityKey?: string | null;
-  /** Credits the image costs; ignored (0 is held) when `unlimited`. */
-  cost: number;
-  /** Admins: nothing is held against a limit, the ledger rows are still written. */
-  unlimited: boolean;
-  /** Written on the ledger rows so they can be traced to their job. */
-  jobId: string | null;
-  /** Names the tier in the quota message ("This 4K image costs…"). */
-  resolution?: Resolution;
-  now: number;
-}
-
-/** Credits held for one job, and where they were taken from (settlement returns them there). */
-export interface Reservation {
-  requesterKey: string;
-  communityKey: string | null;
-  jobId: string | null;
-  /** UTC day the credits were taken from; refunds go back to it even after midnight. */
-  quotaDay: string;
-  /** Held from the user's day. */
-  cost: number;
-  /** Held from the community's day (0 when no cap applied). */
-  communityCost: number;
-}
-
-/** Reserve and settle as standalone transactions: what the benchmark measures, and the job methods' building blocks. */
-export interface CreditReservations {
-  /** Holds the credits atomically or throws `BotError('quota_exceeded')` with the user-ready reason; nothing changes then. */
-  reserveCredits(request: ReservationRequest): Reservation;
-  /** Spends held credits (ledger `commit`). */
-  commitCredits(reservation: Reservation, now: number): void;
-  /** Returns held credits to the day they came from (ledger `refund`). */
-  refundCredits(reservation: Reservation, now: number): void;
-}
 
 /** The same operations without their own transaction, for use inside a job transaction. */
 export interface CreditSteps {
@@ -111,8 +72,8 @@ export function createCreditReservations(
   const settleTransaction = database.transaction(steps.settle);
   return {
     steps,
-    reserveCredits: (request) => reserveTransaction.immediate(request),
-    commitCredits: (reservation, now) => settleTransaction.immediate('commit', reservation, now),
-    refundCredits: (reservation, now) => settleTransaction.immediate('refund', reservation, now),
+    reserveCredits: async (request) => reserveTransaction.immediate(request),
+    commitCredits: async (reservation, now) => settleTransaction.immediate('commit', reservation, now),
+    refundCredits: async (reservation, now) => settleTransaction.immediate('refund', reservation, now),
   };
 }

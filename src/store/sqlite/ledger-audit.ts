@@ -1,19 +1,6 @@
 // Checks every quota account day against its ledger: available = sum of amounts, reserved = sum of reserved changes.
-import type { AccountScope } from './credit-book.ts';
+import type { AccountAudit } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
-
-/** One account day as stored next to what its ledger rows add up to. */
-export interface AccountAudit {
-  scope: AccountScope;
-  accountKey: string;
-  quotaDay: string;
-  available: number;
-  reserved: number;
-  ledgerAvailable: number;
-  ledgerReserved: number;
-  /** Credits held by jobs still stored and not yet settled (jobs past retention are final, so never held). */
-  heldByOpenJobs: number;
-}
 
 /** The audit of every account day, oldest first; an account is sound when the four numbers pair up. */
 export function auditQuotaAccounts(database: SqliteDatabase): AccountAudit[] {
@@ -37,15 +24,4 @@ export function auditQuotaAccounts(database: SqliteDatabase): AccountAudit[] {
       .all(),
   );
   return read();
-}
-
-/** The account days whose stored credits disagree with their ledger or with the jobs holding them. */
-export function unbalancedAccounts(audits: readonly AccountAudit[]): AccountAudit[] {
-  return audits.filter(
-    (audit) =>
-      audit.available !== audit.ledgerAvailable
-      || audit.reserved !== audit.ledgerReserved
-      || audit.available < 0
-      || audit.reserved !== audit.heldByOpenJobs,
-  );
 }

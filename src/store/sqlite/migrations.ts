@@ -2,6 +2,7 @@
 import type { SqliteDatabase } from './database.ts';
 import { schemaV1 } from './schema-v1.ts';
 import { schemaV2 } from './schema-v2.ts';
+import { schemaV3 } from './schema-v3.ts';
 
 /** One schema step; `version` is what `user_version` becomes once its SQL has run. */
 export interface Migration {
@@ -14,6 +15,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, description: 'jobs, stored references, quota accounts and the ledger', sql: schemaV1 },
   { version: 2, description: 'intakes: acknowledged requests not yet jobs', sql: schemaV2 },
+  { version: 3, description: 'leases on jobs and intakes, announced queue places, shared event ids', sql: schemaV3 },
 ];
 
 /** The schema version this code expects. */

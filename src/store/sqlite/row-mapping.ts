@@ -1,8 +1,8 @@
 // Conversions between SQLite rows and the core's job records: JSON for request and origin, BLOBs for bytes.
-import type { SerializedError } from '../core/errors.ts';
-import type { ImageMimeType } from '../core/image-type.ts';
-import type { JobRecord, JobState, StoredReference, StoredRequest, StoredResult } from '../core/job-store.ts';
-import type { Origin, ProviderId, ReferenceSource } from '../core/request.ts';
+import type { SerializedError } from '../../core/errors.ts';
+import type { ImageMimeType } from '../../core/image-type.ts';
+import type { JobRecord, JobState, StoredReference, StoredRequest, StoredResult } from '../../core/job-store.ts';
+import type { Origin, ProviderId, ReferenceSource } from '../../core/request.ts';
 
 /** A `jobs` row as better-sqlite3 returns it. */
 export interface JobRow {
@@ -25,6 +25,13 @@ export interface JobRow {
   result_data: Buffer | null;
   result_mime: ImageMimeType | null;
   delivered_message_id: string | null;
+  platform: string;
+  lease_owner: string | null;
+  lease_epoch: number;
+  lease_expires_at: number;
+  submit_started_at: number | null;
+  queue_position: number | null;
+  queue_reason: string | null;
   created_at: number;
   submitted_at: number | null;
   finished_at: number | null;
@@ -107,6 +114,7 @@ export function toJobRecord(row: JobRow, references: readonly ReferenceRow[]): J
     error: row.error_json === null ? null : (JSON.parse(row.error_json) as SerializedError),
     result: toResult(row),
     deliveredMessageId: row.delivered_message_id,
+    submitStartedAt: row.submit_started_at,
     createdAt: row.created_at,
     submittedAt: row.submitted_at,
     finishedAt: row.finished_at,

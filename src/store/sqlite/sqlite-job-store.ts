@@ -1,24 +1,20 @@
 // The JobStore over SQLite: job rows and their state machine, settling credits in the same transaction.
-import { BotError, type SerializedError } from '../core/errors.ts';
-import type { CreateJobOutcome, JobRecord, JobState, JobStore, NewJob } from '../core/job-store.ts';
-import type { CreditSteps, Reservation } from './credit-reservations.ts';
+import { BotError, type SerializedError } from '../../core/errors.ts';
+import type { CreateJobOutcome, JobLease, JobRecord, JobState, JobStore, NewJob } from '../../core/job-store.ts';
+import type { RecentJobsFilter, Reservation } from '../store.ts';
+import type { CreditSteps } from './credit-reservations.ts';
 import type { SqliteDatabase } from './database.ts';
 import { referenceColumns, requestJson, toBlob, toJobRecord, type JobRow, type ReferenceRow } from './row-mapping.ts';
 
-/** Filters for the operators' list of recent jobs. */
-export interface RecentJobsFilter {
-  state?: JobState;
-  requesterKey?: string;
-  limit: number;
-}
-
 /** The JobStore plus what operators need. */
-export interface SqliteJobStore extends JobStore {
+export interface SqliteJobStore
+  extends Omit<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'watchForWork'> {
   /** Latest jobs first, optionally of one state and/or requester. */
-  listRecent(filter: RecentJobsFilter): JobRecord[];
+  listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
 }
 
-type SettlementRow = Pick<JobRow, 'state' | 'requester_key' | 'community_key' | 'cost' | 'community_cost' | 'quota_day'>;
+type SettlementRow = Pick<JobRow, 'state' | 'requester_key' | 'community_key' | 'cost' | 'community_cost' | 'quota_day' | 'lease_owner' | 'lease_epoch'>;
+type FenceRow = Pick<JobRow, 'state' | 'task_id' | 'lease_owner' | 'lease_epoch'>;
 
 const finalStates: readonly JobState[] = ['failed', 'delivered'];
 
@@ -26,6 +22,19 @@ function invalidTransition(jobId: string, target: string, state: JobState | unde
   return state === undefined
     ? new BotError('internal', `Cannot mark job ${jobId} ${target}: no such job`)
     : new BotError('internal', `Cannot mark job ${jobId} ${target}: it is ${state}`);
+}
+
+/** The named parameters that fence a write to `lease`. */
+function fence(lease: JobLease): { jobId: string; epoch: number; owner: string } {
+  return { jobId: lease.jobId, epoch: lease.epoch, owner: lease.owner };
+}
+
+function holds(row: Pick<JobRow, 'lease_owner' | 'lease_epoch'>, lease: JobLease): boolean {
+  return row.lease_owner === lease.owner && row.lease_epoch === lease.epoch;
+}
+
+function leaseLost(lease: JobLease): BotError {
+  return new BotError('lease_lost', `Job ${lease.jobId} is no longer leased to ${lease.owner} (epoch ${lease.epoch})`);
 }
 
 function reservationOf(jobId: string, row: SettlementRow): Reservation {
@@ -43,8 +52,8 @@ function reservationOf(jobId: string, row: SettlementRow): Reservation {
 export function createSqliteJobStore(database: SqliteDatabase, steps: CreditSteps): SqliteJobStore {
   const insertJob = database.prepare(
     `INSERT INTO jobs (id, dedupe_key, state, requester_key, community_key, provider, model, request_json, origin_json,
-       cost, community_cost, quota_day, created_at, updated_at)
-     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       cost, community_cost, quota_day, created_at, updated_at, platform)
+     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertReference = database.prepare(
     'INSERT INTO job_references (job_id, position, data, url, filename, source, mime_type) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -57,19 +66,24 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   );
   const selectState = database.prepare<[string], JobState>('SELECT state FROM jobs WHERE id = ?').pluck();
   const selectSettlement = database.prepare<[string], SettlementRow>(
-    'SELECT state, requester_key, community_key, cost, community_cost, quota_day FROM jobs WHERE id = ?',
+    'SELECT state, requester_key, community_key, cost, community_cost, quota_day, lease_owner, lease_epoch FROM jobs WHERE id = ?',
   );
-  const selectTask = database.prepare<[string], Pick<JobRow, 'state' | 'task_id'>>('SELECT state, task_id FROM jobs WHERE id = ?');
+  const selectFence = database.prepare<[string], FenceRow>('SELECT state, task_id, lease_owner, lease_epoch FROM jobs WHERE id = ?');
+  // Every write after the claim names the lease: a process that lost it changes nothing.
+  const fenced = 'id = @jobId AND lease_epoch = @epoch AND lease_owner IS @owner';
+  const updateSubmitting = database.prepare(
+    `UPDATE jobs SET submit_started_at = @now, updated_at = @now WHERE ${fenced} AND state = 'queued'`,
+  );
   const updateSubmitted = database.prepare(
-    `UPDATE jobs SET state = 'submitted', task_id = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'queued'`,
+    `UPDATE jobs SET state = 'submitted', task_id = @taskId, submitted_at = @now, updated_at = @now WHERE ${fenced} AND state = 'queued'`,
   );
   const updateRunning = database.prepare(
-    `UPDATE jobs SET state = 'running', progress = coalesce(?, progress), updated_at = ?
-     WHERE id = ? AND state IN ('submitted', 'running')`,
+    `UPDATE jobs SET state = 'running', progress = coalesce(@progress, progress), updated_at = @now
+     WHERE ${fenced} AND state IN ('submitted', 'running')`,
   );
   const updateSucceeded = database.prepare(
-    `UPDATE jobs SET state = 'succeeded', result_url = ?, result_data = ?, result_mime = ?, finished_at = ?, updated_at = ?
-     WHERE id = ? AND state IN ('queued', 'submitted', 'running')`,
+    `UPDATE jobs SET state = 'succeeded', result_url = @url, result_data = @data, result_mime = @mime, finished_at = @now, updated_at = @now
+     WHERE ${fenced} AND state IN ('queued', 'submitted', 'running')`,
   );
   const updateFailed = database.prepare(
     `UPDATE jobs SET state = 'failed', error_json = ?, result_data = NULL, finished_at = ?, updated_at = ? WHERE id = ?`,
@@ -95,6 +109,13 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
 
   const withReferences = (row: JobRow): JobRecord => toJobRecord(row, selectReferences.all(row.id));
 
+  /** Why a fenced write matched no row: the lease moved on, or the job is not in a state that allows it. */
+  const refusal = (lease: JobLease, target: string): BotError => {
+    const current = selectFence.get(lease.jobId);
+    if (current !== undefined && !holds(current, lease)) return leaseLost(lease);
+    return invalidTransition(lease.jobId, target, current?.state);
+  };
+
   const createJob = database.transaction((job: NewJob): CreateJobOutcome => {
     if (job.dedupeKey !== undefined) {
       const existing = selectByDedupe.get(job.dedupeKey);
@@ -113,7 +134,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     insertJob.run(
       job.id, job.dedupeKey ?? null, job.requesterKey, job.communityKey ?? null, request.provider, request.model,
       requestJson(request), JSON.stringify(job.origin), reservation.cost, reservation.communityCost,
-      reservation.quotaDay, job.now, job.now,
+      reservation.quotaDay, job.now, job.now, job.origin.platform,
     );
     request.references.forEach((reference, position) => {
       insertReference.run(job.id, position, ...referenceColumns(reference));
@@ -137,6 +158,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
       error: null,
       result: null,
       deliveredMessageId: null,
+      submitStartedAt: null,
       createdAt: job.now,
       submittedAt: null,
       finishedAt: null,
@@ -145,8 +167,10 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     return { job: record, duplicate: false };
   });
 
-  const markFailed = database.transaction((jobId: string, error: SerializedError, now: number) => {
+  const markFailed = database.transaction((lease: JobLease, error: SerializedError, now: number) => {
+    const jobId = lease.jobId;
     const row = selectSettlement.get(jobId);
+    if (row !== undefined && !holds(row, lease)) throw leaseLost(lease);
     if (row === undefined || row.state === 'delivered') throw invalidTransition(jobId, 'failed', row?.state);
     // A second report of the same failure (e.g. timeout racing a provider error) refunds nothing.
     if (row.state === 'failed') return { refunded: 0 };
@@ -155,8 +179,10 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     return { refunded: row.cost };
   });
 
-  const markDelivered = database.transaction((jobId: string, messageId: string, now: number) => {
+  const markDelivered = database.transaction((lease: JobLease, messageId: string, now: number) => {
+    const jobId = lease.jobId;
     const row = selectSettlement.get(jobId);
+    if (row !== undefined && !holds(row, lease)) throw leaseLost(lease);
     // Recovery may deliver again after a crash; the first recorded message id and commit stand.
     if (row?.state === 'delivered') return;
     if (row === undefined || row.state !== 'succeeded') throw invalidTransition(jobId, 'delivered', row?.state);
@@ -165,37 +191,41 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   });
 
   return {
-    createJob: (job) => createJob.immediate(job),
-    get(jobId) {
+    createJob: async (job) => createJob.immediate(job),
+    async get(jobId) {
       const row = selectJob.get(jobId);
       return row === undefined ? undefined : withReferences(row);
     },
-    getByDedupeKey(dedupeKey) {
+    async getByDedupeKey(dedupeKey) {
       const row = selectByDedupe.get(dedupeKey);
       return row === undefined ? undefined : withReferences(row);
     },
-    markSubmitted(jobId, taskId, now) {
-      if (updateSubmitted.run(taskId, now, now, jobId).changes === 1) return;
-      const current = selectTask.get(jobId);
+    async markSubmitting(lease, now) {
+      if (updateSubmitting.run({ ...fence(lease), now }).changes === 1) return;
+      throw refusal(lease, 'submitting');
+    },
+    async markSubmitted(lease, taskId, now) {
+      if (updateSubmitted.run({ ...fence(lease), taskId, now }).changes === 1) return;
+      const current = selectFence.get(lease.jobId);
       // Recording the same submission twice is harmless; anything else is a runner bug.
-      if (current?.state === 'submitted' && current.task_id === taskId) return;
-      throw invalidTransition(jobId, 'submitted', current?.state);
+      if (current && holds(current, lease) && current.state === 'submitted' && current.task_id === taskId) return;
+      throw refusal(lease, 'submitted');
     },
-    markRunning(jobId, progress, now) {
-      if (updateRunning.run(progress, now, jobId).changes === 1) return;
-      throw invalidTransition(jobId, 'running', selectState.get(jobId));
+    async markRunning(lease, progress, now) {
+      if (updateRunning.run({ ...fence(lease), progress, now }).changes === 1) return;
+      throw refusal(lease, 'running');
     },
-    markSucceeded(jobId, result, now) {
-      const changes = updateSucceeded.run(result.url ?? null, toBlob(result.data), result.mimeType ?? null, now, now, jobId).changes;
-      if (changes === 1) return;
-      throw invalidTransition(jobId, 'succeeded', selectState.get(jobId));
+    async markSucceeded(lease, result, now) {
+      const values = { ...fence(lease), url: result.url ?? null, data: toBlob(result.data), mime: result.mimeType ?? null, now };
+      if (updateSucceeded.run(values).changes === 1) return;
+      throw refusal(lease, 'succeeded');
     },
-    markFailed: (jobId, error, now) => markFailed.immediate(jobId, error, now),
-    markDelivered: (jobId, messageId, now) => markDelivered.immediate(jobId, messageId, now),
-    listByState: (states) => selectByStates.all(JSON.stringify(states)).map(withReferences),
-    countByRequester: (requesterKey, states) => countByRequester.get(requesterKey, JSON.stringify(states)) ?? 0,
-    purgeFinishedBefore: (cutoff) => purgeFinished.run(JSON.stringify(finalStates), cutoff).changes,
-    listRecent: (filter) =>
+    markFailed: async (lease, error, now) => markFailed.immediate(lease, error, now),
+    markDelivered: async (lease, messageId, now) => markDelivered.immediate(lease, messageId, now),
+    listByState: async (states) => selectByStates.all(JSON.stringify(states)).map(withReferences),
+    countByRequester: async (requesterKey, states) => countByRequester.get(requesterKey, JSON.stringify(states)) ?? 0,
+    purgeFinishedBefore: async (cutoff) => purgeFinished.run(JSON.stringify(finalStates), cutoff).changes,
+    listRecent: async (filter) =>
       selectRecent
         .all({ state: filter.state ?? null, requester: filter.requesterKey ?? null, limit: filter.limit })
         .map(withReferences),

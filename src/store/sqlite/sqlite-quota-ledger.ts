@@ -1,9 +1,10 @@
 // The QuotaLedger over SQLite: balances, admin grants and resets, and the ledger rows that explain them.
-import type { QuotaBalance } from '../core/delivery.ts';
-import { BotError } from '../core/errors.ts';
-import type { QuotaLedger } from '../core/job-store.ts';
-import { nextUtcMidnight, utcDay, type QuotaPolicy } from '../core/quota-policy.ts';
-import type { CreditBook, StoredLedgerEntry } from './credit-book.ts';
+import type { QuotaBalance } from '../../core/delivery.ts';
+import { BotError } from '../../core/errors.ts';
+import type { QuotaLedger } from '../../core/job-store.ts';
+import { nextUtcMidnight, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import type { StoredLedgerEntry } from '../store.ts';
+import type { CreditBook } from './credit-book.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** How many ledger rows `entries` returns when no limit is given. */
@@ -11,7 +12,7 @@ export const defaultEntryLimit = 50;
 
 /** The QuotaLedger, with ledger rows that also carry their change of reserved credits. */
 export interface SqliteQuotaLedger extends QuotaLedger {
-  entries(requesterKey: string, limit?: number): StoredLedgerEntry[];
+  entries(requesterKey: string, limit?: number): Promise<StoredLedgerEntry[]>;
 }
 
 /** Builds the ledger over `book`; reads and writes each run in one transaction. */
@@ -42,18 +43,18 @@ export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBo
   });
 
   return {
-    balance: (requesterKey, now) => balance(requesterKey, now),
-    grant(requesterKey, amount, actorKey, now) {
+    balance: async (requesterKey, now) => balance(requesterKey, now),
+    async grant(requesterKey, amount, actorKey, now) {
       if (!Number.isSafeInteger(amount) || amount < 1) {
         throw new BotError('invalid_request', `Credits to grant must be a whole number of at least 1; got ${amount}.`);
       }
       grant.immediate(requesterKey, amount, actorKey, now);
       return balance(requesterKey, now);
     },
-    reset(requesterKey, actorKey, now) {
+    async reset(requesterKey, actorKey, now) {
       reset.immediate(requesterKey, actorKey, now);
       return balance(requesterKey, now);
     },
-    entries: (requesterKey, limit = defaultEntryLimit) => book.entries('user', requesterKey, limit),
+    entries: async (requesterKey, limit = defaultEntryLimit) => book.entries('user', requesterKey, limit),
   };
 }

@@ -15,17 +15,17 @@ afterAll(async () => {
 
 const thinkingFlag = 128;
 
-function remaining(session: DiscordTest, user: FakeUser): number {
-  return session.runner.runner.balance({ platform: 'discord', userId: user.id }).remaining;
+async function remaining(session: DiscordTest, user: FakeUser): Promise<number> {
+  return (await session.runner.runner.balance({ platform: 'discord', userId: user.id })).remaining;
 }
 
-function intakeKeys(session: DiscordTest): string[] {
-  return session.runner.store.listIntakes().map((intake) => intake.dedupeKey);
+async function intakeKeys(session: DiscordTest): Promise<string[]> {
+  return (await session.runner.store.listIntakes()).map((intake) => intake.dedupeKey);
 }
 
 /** Waits until every recorded request has been forgotten (the handler releases after its last answer). */
 function noIntakeLeft(session: DiscordTest): Promise<true> {
-  return session.discord.waitFor('no intake left', () => intakeKeys(session).length === 0);
+  return session.discord.waitFor('no intake left', async () => (await intakeKeys(session)).length === 0);
 }
 
 /** Runs /imagine with a PNG whose download the fake CDN holds, and waits until the bot is downloading it. */
@@ -60,7 +60,7 @@ describe('a restart between the acknowledgement and the job', () => {
       const expired = await imagineStuckInDownload(session, victor, 'a harbour at night');
       // Reply-to-remix: the status message it posted is what gets ended.
       const result = await finalReply(discord, discord.slashCommand({ user: wendy, name: 'imagine', options: { prompt: 'a clay pot' } }));
-      const creditsAfterResult = remaining(session, wendy);
+      const creditsAfterResult = (await remaining(session, wendy));
       const resultImage = result.attachments[0];
       if (!resultImage) throw new Error('the result has no image');
       const heldResult = discord.holdDownloads(resultImage);
@@ -70,7 +70,7 @@ describe('a restart between the acknowledgement and the job', () => {
 
       const pending: Array<[FakeInteraction, string]> = [[live.interaction, prompt], [expired.interaction, 'a harbour at night']];
       for (const [interaction] of pending) expect(discord.originalMessage(interaction)?.flags ?? 0).toBe(thinkingFlag);
-      expect(intakeKeys(session).sort()).toEqual([
+      expect((await intakeKeys(session)).sort()).toEqual([
         `discord:interaction:${live.interaction.id}`,
         `discord:interaction:${expired.interaction.id}`,
         `discord:message:${remixReply.id}`,
@@ -85,10 +85,10 @@ describe('a restart between the acknowledgement and the job', () => {
         const reply = discord.originalMessage(interaction);
         expect(reply?.content).toBe(`❌ The bot restarted before your request for “${asked}” started. Nothing was charged — please try again.`);
         expect((reply?.flags ?? 0) & thinkingFlag).toBe(0);
-        expect(session.runner.store.getByDedupeKey(`discord:interaction:${interaction.id}`)).toBeUndefined();
+        expect(await session.runner.store.getByDedupeKey(`discord:interaction:${interaction.id}`)).toBeUndefined();
       }
       expect(discord.messages.get(remixStatus.id)?.content).toContain('“glaze it blue”');
-      expect(session.runner.store.getByDedupeKey(`discord:message:${remixReply.id}`)).toBeUndefined();
+      expect(await session.runner.store.getByDedupeKey(`discord:message:${remixReply.id}`)).toBeUndefined();
 
       // The echoed prompt pinged no one.
       const liveReply = discord.originalMessage(live.interaction);
@@ -100,11 +100,11 @@ describe('a restart between the acknowledgement and the job', () => {
       expect(channelEdit?.botAuth).toBe(true);
       expect((channelEdit?.body?.['allowed_mentions'] as { parse?: unknown }).parse).toEqual([]);
 
-      expect(intakeKeys(session)).toEqual([]);
+      expect((await intakeKeys(session))).toEqual([]);
       expect(createCalls(xenodia).length).toBe(createsBefore);
-      expect(remaining(session, uma)).toBe(20);
-      expect(remaining(session, victor)).toBe(20);
-      expect(remaining(session, wendy)).toBe(creditsAfterResult);
+      expect((await remaining(session, uma))).toBe(20);
+      expect((await remaining(session, victor))).toBe(20);
+      expect((await remaining(session, wendy))).toBe(creditsAfterResult);
     } finally {
       await session.close();
     }
@@ -116,12 +116,12 @@ describe('requests that end without a crash leave no intake', () => {
     const { discord } = test;
     const xavier = discord.addUser('xavier');
     const { interaction, held } = await imagineStuckInDownload(test, xavier, 'a slow balloon');
-    expect(intakeKeys(test)).toEqual([`discord:interaction:${interaction.id}`]);
+    expect((await intakeKeys(test))).toEqual([`discord:interaction:${interaction.id}`]);
     held.release();
     const reply = await finalReply(discord, interaction);
     expect(reply.attachments).toHaveLength(1);
     await noIntakeLeft(test);
-    expect(test.runner.store.getByDedupeKey(`discord:interaction:${interaction.id}`)?.id).toBe(jobIdOf(reply));
+    expect((await test.runner.store.getByDedupeKey(`discord:interaction:${interaction.id}`))?.id).toBe(jobIdOf(reply));
   });
 
   it('a /imagine refused by the adapter (non-image attachment) is forgotten with nothing charged', async () => {
@@ -131,7 +131,7 @@ describe('requests that end without a crash leave no intake', () => {
     const reply = await finalReply(discord, discord.slashCommand({ user: yara, name: 'imagine', options: { prompt: 'draw my plan', image: pdf } }));
     expect(reply.content).toContain('not an image');
     await noIntakeLeft(test);
-    expect(remaining(test, yara)).toBe(20);
+    expect((await remaining(test, yara))).toBe(20);
   });
 
   it('a failed download, a Reroll and a reply-to-remix are forgotten too', async () => {

@@ -14,8 +14,8 @@ afterAll(async () => {
   await test?.close();
 });
 
-function remaining(session: DiscordTest, user: FakeUser): number {
-  return session.runner.runner.balance({ platform: 'discord', userId: user.id }).remaining;
+async function remaining(session: DiscordTest, user: FakeUser): Promise<number> {
+  return (await session.runner.runner.balance({ platform: 'discord', userId: user.id })).remaining;
 }
 
 describe('refused requests cost nothing', () => {
@@ -24,7 +24,7 @@ describe('refused requests cost nothing', () => {
     const mallory = discord.addUser('mallory');
     const first = discord.slashCommand({ user: mallory, name: 'imagine', options: { prompt: 'a castle', resolution: '4K' } });
     await finalReply(discord, first);
-    expect(remaining(test, mallory)).toBe(0);
+    expect((await remaining(test, mallory))).toBe(0);
     const creates = createCalls(xenodia).length;
 
     const refused = discord.slashCommand({ user: mallory, name: 'imagine', options: { prompt: 'another castle' } });
@@ -32,7 +32,7 @@ describe('refused requests cost nothing', () => {
     expect(reply.content).toMatch(/credit/i);
     expect(reply.content).toContain('Nothing was charged.');
     expect(reply.attachments).toHaveLength(0);
-    expect(remaining(test, mallory)).toBe(0);
+    expect((await remaining(test, mallory))).toBe(0);
     expect(createCalls(xenodia).length).toBe(creates);
   });
 
@@ -46,7 +46,7 @@ describe('refused requests cost nothing', () => {
     expect(reply.content).toContain('notes.pdf');
     expect(reply.content).toContain('not an image');
     expect(reply.content).toContain('Nothing was charged.');
-    expect(remaining(test, niaj)).toBe(2);
+    expect((await remaining(test, niaj))).toBe(2);
     expect(createCalls(xenodia).length).toBe(creates);
   });
 
@@ -65,7 +65,7 @@ describe('refused requests cost nothing', () => {
     expect(reply.content).toContain('at most 8 reference images');
     expect(reply.content).toContain('you sent 9');
     expect(reply.content).toContain('Nothing was charged.');
-    expect(remaining(test, olivia)).toBe(2);
+    expect((await remaining(test, olivia))).toBe(2);
     expect(createCalls(xenodia).length).toBe(creates);
   });
 });

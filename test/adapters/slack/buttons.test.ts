@@ -50,7 +50,7 @@ describe('Slack buttons', () => {
     expect(promptOf(reroll)).toBe('a purple kite');
     expect(fieldOf(reroll, 'aspect_ratio')).toBe('4:3');
     expect(same(reroll?.files[0]?.bytes, original?.files[0]?.bytes ?? new Uint8Array())).toBe(true);
-    expect(test.creditsLeft(bob)).toBe(19);
+    expect((await test.creditsLeft(bob))).toBe(19);
     expect(uploadsIn(slack, threadTs)).toHaveLength(2);
   });
 
@@ -89,10 +89,10 @@ describe('Slack buttons', () => {
     const { slack } = test;
     const threadTs = parent.threadTs as string;
     await test.restart();
-    const jobs = test.jobs().length;
+    const jobs = (await test.jobs()).length;
     await slack.clickButton({ userId: bob, message: parent, actionId: 'imagine_reroll' });
     await slack.clickButton({ userId: bob, message: parent, actionId: 'imagine_upscale' });
-    await slack.waitFor(() => test.jobs().length === jobs + 2, 'two new jobs');
+    await slack.waitFor(async () => (await test.jobs()).length === jobs + 2, 'two new jobs');
     await test.runner.runner.whenIdle();
     const statuses = botMessagesIn(slack, threadTs).filter((message) => message.files.length === 0).slice(-2);
     const verbs = statuses.map((message) => message.versions[0]?.text.split(':')[0]).sort();
@@ -100,7 +100,7 @@ describe('Slack buttons', () => {
     for (const status of statuses) expect(findAction(status.blocks, 'imagine_reroll')).toBeDefined();
     const upscale = test.providerCreates().find((request, index, all) => index >= all.length - 2 && fieldOf(request, 'resolution') === '4K');
     expect(upscale && same(referenceFiles(upscale)[0], result)).toBe(true);
-    expect(test.jobs().slice(-2).every((job) => job.state === 'delivered')).toBe(true);
+    expect((await test.jobs()).slice(-2).every((job) => job.state === 'delivered')).toBe(true);
   });
 
   it('delivers a job that was still generating when the bot restarted, through the new app', async () => {
@@ -108,11 +108,11 @@ describe('Slack buttons', () => {
     const count = botMessagesIn(slack).length;
     await slack.slashCommand({ userId: alice, channelId, text: 'a slow comet' });
     const pending = await slack.waitFor(() => botMessagesIn(slack)[count], 'the parent message');
-    await slack.waitFor(() => test.jobs().at(-1)?.state === 'submitted' || test.jobs().at(-1)?.state === 'running', 'the provider task');
+    await slack.waitFor(async () => (await test.jobs()).at(-1)?.state === 'submitted' || (await test.jobs()).at(-1)?.state === 'running', 'the provider task');
     await test.restart();
     await test.waitForResult(pending);
     expect(uploadsIn(slack, pending.ts)).toHaveLength(1);
-    expect(test.jobs().at(-1)?.state).toBe('delivered');
+    expect((await test.jobs()).at(-1)?.state).toBe('delivered');
   });
 
   it('tells the user when the job behind a button is gone', async () => {

@@ -33,7 +33,7 @@ describe('Slack HTTP mode', () => {
     expect(stale.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(test.slack.workspace.calls.filter((call) => call.method !== 'auth.test')).toEqual([]);
-    expect(test.jobs()).toEqual([]);
+    expect((await test.jobs())).toEqual([]);
   });
 
   it('accepts a signed /imagine, answers within 3 s and delivers the image', async () => {
@@ -53,7 +53,7 @@ describe('Slack HTTP mode', () => {
 
   it('starts one job for an event redelivered with X-Slack-Retry-Num', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
+    const jobs = (await test.jobs()).length;
     const file = slack.addUserFile({ bytes: await pngOf(3, 3, 3), name: 'http.png', user: alice });
     const message = slack.userMessage({ channel: channelId, user: alice, text: `<@${slack.identity.botUserId}> the same event twice`, files: [file] });
     const payload = eventCallbackPayload(context, appMentionEvent(message), 'Ev0HTTPRETRY');
@@ -62,7 +62,7 @@ describe('Slack HTTP mode', () => {
     expect([first.status, retry.status]).toEqual([200, 200]);
     const status = await waitForStatus(slack, message.ts, 'asked');
     await test.waitForResult(status);
-    expect(test.jobs()).toHaveLength(jobs + 1);
-    expect(test.creditsLeft(alice)).toBe(18);
+    expect((await test.jobs())).toHaveLength(jobs + 1);
+    expect((await test.creditsLeft(alice))).toBe(18);
   });
 });

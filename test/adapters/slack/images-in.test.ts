@@ -57,17 +57,17 @@ describe('Slack images in', () => {
     // The user's file was fetched with the bot token; the result went into the same thread.
     expect(slack.workspace.downloads.filter((download) => download.fileId === file.id)).toEqual([expect.objectContaining({ authorized: true, served: 'file' })]);
     expect(same(uploadsIn(slack, parent.ts).at(-1)?.bytes, remixed)).toBe(true);
-    expect(test.jobs().at(-1)?.origin).toMatchObject({ channelId, threadId: parent.ts, messageId: status.ts, replyToMessageId: reply.ts });
+    expect((await test.jobs()).at(-1)?.origin).toMatchObject({ channelId, threadId: parent.ts, messageId: status.ts, replyToMessageId: reply.ts });
   });
 
   it('asks for a prompt when a thread reply only has a file, and charges nothing', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
+    const jobs = (await test.jobs()).length;
     const file = slack.addUserFile({ bytes: await pngOf(1, 2, 3), name: 'only.png', user: bob });
     await slack.sendMessageEvent(slack.userMessage({ channel: channelId, user: bob, text: '', threadTs: parent.ts, files: [file] }));
     const ephemeral = await slack.waitFor(() => slack.workspace.ephemerals.find((message) => message.text.includes('Add some text')), 'the ephemeral');
     expect(ephemeral).toMatchObject({ user: bob, channel: channelId, threadTs: parent.ts });
-    expect(test.jobs()).toHaveLength(jobs);
+    expect((await test.jobs())).toHaveLength(jobs);
   });
 
   it('generates from a mention with files, in the thread of that message', async () => {
@@ -119,8 +119,8 @@ describe('Slack images in', () => {
 
   it('refuses a non-image file with a specific message and charges nothing', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
-    const credits = test.creditsLeft(bob);
+    const jobs = (await test.jobs()).length;
+    const credits = (await test.creditsLeft(bob));
     const pdf = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\n');
     const declared = slack.addUserFile({ bytes: pdf, name: 'brief.pdf', user: bob, mimetype: 'application/pdf' });
     await slack.sendMessageEvent(slack.userMessage({ channel: channelId, user: bob, text: 'use this', threadTs: parent.ts, files: [declared] }));
@@ -129,15 +129,15 @@ describe('Slack images in', () => {
     const disguised = slack.addUserFile({ bytes: pdf, name: 'photo.png', user: bob, mimetype: 'image/png' });
     await slack.sendMentionEvent(slack.userMessage({ channel: channelId, user: bob, text: `<@${slack.identity.botUserId}> use this`, files: [disguised] }));
     await slack.waitFor(() => slack.workspace.ephemerals.find((message) => message.text === '"photo.png" is a PDF document, not an image: attach PNG, JPEG or WebP files.'), 'the sniffed refusal');
-    expect(test.jobs()).toHaveLength(jobs);
-    expect(test.creditsLeft(bob)).toBe(credits);
-    expect(test.runner.store.listIntakes()).toEqual([]);
+    expect((await test.jobs())).toHaveLength(jobs);
+    expect((await test.creditsLeft(bob))).toBe(credits);
+    expect(await test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('explains the missing files:read scope when Slack answers its login page, and charges nothing', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
-    const credits = test.creditsLeft(alice);
+    const jobs = (await test.jobs()).length;
+    const credits = (await test.creditsLeft(alice));
     slack.denyFileDownloads = true;
     try {
       const file = slack.addUserFile({ bytes: await pngOf(5, 5, 5), name: 'dog.png', user: alice });
@@ -148,15 +148,15 @@ describe('Slack images in', () => {
     } finally {
       slack.denyFileDownloads = false;
     }
-    expect(test.jobs()).toHaveLength(jobs);
-    expect(test.creditsLeft(alice)).toBe(credits);
-    expect(test.runner.store.listIntakes()).toEqual([]);
+    expect((await test.jobs())).toHaveLength(jobs);
+    expect((await test.creditsLeft(alice))).toBe(credits);
+    expect(await test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('starts one job and charges once when Slack redelivers the same event, even after a restart', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
-    const credits = test.creditsLeft(bob);
+    const jobs = (await test.jobs()).length;
+    const credits = (await test.creditsLeft(bob));
     const file = slack.addUserFile({ bytes: await pngOf(60, 60, 60), name: 'twice.png', user: bob });
     const message = slack.userMessage({ channel: channelId, user: bob, text: `<@${slack.identity.botUserId}> a foggy harbour`, files: [file] });
     await Promise.all([
@@ -169,11 +169,11 @@ describe('Slack images in', () => {
     await slack.sendMentionEvent(message, { eventId: 'Ev0RETRIED', retryAttempt: 2 });
     // The restarted app posts a status message, finds the stored job by its dedupe key and removes the message again.
     await slack.waitFor(() => slack.workspace.messages.some((posted) => posted.threadTs === message.ts && posted.deleted), 'the duplicate status removed');
-    expect(test.jobs()).toHaveLength(jobs + 1);
-    expect(test.creditsLeft(bob)).toBe(credits - 1);
+    expect((await test.jobs())).toHaveLength(jobs + 1);
+    expect((await test.creditsLeft(bob))).toBe(credits - 1);
     expect(botMessagesIn(slack, message.ts).filter((posted) => posted.files.length === 0)).toHaveLength(1);
     expect(uploadsIn(slack, message.ts)).toHaveLength(1);
     // The redelivery's intake (refused: the key is known) and its release leave nothing behind.
-    expect(test.runner.store.listIntakes()).toEqual([]);
+    expect(await test.runner.store.listIntakes()).toEqual([]);
   });
 });

@@ -35,11 +35,11 @@ describe('Slack /imagine', () => {
     const uploads = uploadsIn(slack, parent.ts);
     expect(uploads).toHaveLength(1);
     expect(Buffer.from(uploads[0]?.bytes ?? []).equals(Buffer.from(produced))).toBe(true);
-    const job = test.jobs().at(-1);
+    const job = (await test.jobs()).at(-1);
     expect(uploads[0]?.name).toBe(`nano-imagine-${job?.id}.png`);
     expect(job?.state).toBe('delivered');
     // The intake recorded after the parent was posted went away once the job was stored.
-    expect(test.runner.store.listIntakes()).toEqual([]);
+    expect(await test.runner.store.listIntakes()).toEqual([]);
 
     expect(findAction(parent.blocks, 'imagine_reroll')?.value).toBe(job?.id);
     expect(findAction(parent.blocks, 'imagine_remix')?.value).toBe(job?.id);
@@ -54,7 +54,7 @@ describe('Slack /imagine', () => {
   it('answers bad flags with a specific ephemeral message, posts nothing and charges nothing', async () => {
     const { slack } = test;
     const before = slack.workspace.callsOf('chat.postMessage').length;
-    const jobsBefore = test.jobs().length;
+    const jobsBefore = (await test.jobs()).length;
     const cases: Array<[string, RegExp]> = [
       ['a fox --ar 7:3', /`--ar 7:3` is not an aspect ratio; use one of: 1:1, 2:3/],
       ['a fox --res 8K', /`--res 8K` is not a resolution; use 1K, 2K or 4K/],
@@ -70,37 +70,37 @@ describe('Slack /imagine', () => {
       expect(String(ack.payload?.text)).toMatch(expected);
     }
     expect(slack.workspace.callsOf('chat.postMessage')).toHaveLength(before);
-    expect(test.jobs()).toHaveLength(jobsBefore);
-    expect(test.creditsLeft(bob)).toBe(3);
+    expect((await test.jobs())).toHaveLength(jobsBefore);
+    expect((await test.creditsLeft(bob))).toBe(3);
   });
 
   it('refuses a request the user cannot afford, naming cost and balance, without posting or charging', async () => {
     const { slack } = test;
-    const jobsBefore = test.jobs().length;
+    const jobsBefore = (await test.jobs()).length;
     // Alice has 2 of 3 credits left after the first test; 4K costs 2, so one 4K image fits and the next does not.
     await slack.slashCommand({ userId: alice, channelId, text: 'a castle --res 4K' });
-    await slack.waitFor(() => test.jobs().length === jobsBefore + 1, 'the affordable job');
+    await slack.waitFor(async () => (await test.jobs()).length === jobsBefore + 1, 'the affordable job');
     await test.runner.runner.whenIdle();
-    expect(test.creditsLeft(alice)).toBe(0);
+    expect((await test.creditsLeft(alice))).toBe(0);
     const posted = slack.workspace.callsOf('chat.postMessage').length;
 
     const { ack } = await slack.slashCommand({ userId: alice, channelId, text: 'another castle' });
     expect(ack.payload?.response_type).toBe('ephemeral');
     expect(String(ack.payload?.text)).toMatch(/^This image costs 1 credit and you have 0 left today\. Credits reset <!date\^\d+\^/);
     expect(slack.workspace.callsOf('chat.postMessage')).toHaveLength(posted);
-    expect(test.jobs()).toHaveLength(jobsBefore + 1);
-    expect(test.creditsLeft(alice)).toBe(0);
+    expect((await test.jobs())).toHaveLength(jobsBefore + 1);
+    expect((await test.creditsLeft(alice))).toBe(0);
   });
 
   it('asks to be invited when it cannot post in the channel, and charges nothing', async () => {
     const { slack } = test;
-    const jobs = test.jobs().length;
+    const jobs = (await test.jobs()).length;
     slack.failNext('chat.postMessage', 'not_in_channel');
     const { ack } = await slack.slashCommand({ userId: bob, channelId: 'C0PRIVATE', text: 'a quiet room' });
     expect(ack.payload).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^I can't post in this channel yet\. Invite me first/) });
-    expect(test.jobs()).toHaveLength(jobs);
-    expect(test.creditsLeft(bob)).toBe(3);
-    expect(test.runner.store.listIntakes()).toEqual([]);
+    expect((await test.jobs())).toHaveLength(jobs);
+    expect((await test.creditsLeft(bob))).toBe(3);
+    expect(await test.runner.store.listIntakes()).toEqual([]);
   });
 
   it('answers help and quota ephemerally', async () => {

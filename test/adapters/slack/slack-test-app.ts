@@ -40,9 +40,9 @@ export interface SlackTest {
   /** Waits until `message` shows its final buttons and the runner has recorded the delivery. */
   waitForResult(message: FakeMessage): Promise<FakeMessage>;
   /** Every stored job, oldest first. */
-  jobs(): JobRecord[];
+  jobs(): Promise<JobRecord[]>;
   /** Credits `userId` has left today. */
-  creditsLeft(userId: string): number;
+  creditsLeft(userId: string): Promise<number>;
   /** Create calls the provider received (not polls or result downloads), oldest first. */
   providerCreates(): RecordedRequest[];
   close(): Promise<void>;
@@ -133,7 +133,7 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
       return message;
     },
     jobs: () => test.runner.store.listByState(jobStates),
-    creditsLeft: (userId) => test.runner.runner.balance({ platform: 'slack', userId }).remaining,
+    creditsLeft: async (userId) => (await test.runner.runner.balance({ platform: 'slack', userId })).remaining,
     providerCreates: () => xenodia.apiRequests().filter((request) => request.method === 'POST'),
     async close() {
       await current.app.stop();

@@ -10,9 +10,11 @@ import { MessageStore, type FakeAttachment, type FakeMessage } from './message-s
 import { parseBody } from './multipart.ts';
 import { DiscordHttpError, type RecordedCall } from './records.ts';
 import { FakeRestApi, type InjectedFailure } from './rest-api.ts';
-import { FakeWorld, ownerPermissions, type FakeUser } from './world.ts';
+import { snowflakeOnShard } from './shards.ts';
+import { FakeWorld, ownerPermissions, type FakeGuild, type FakeUser } from './world.ts';
 
-export type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, HeldDownload, RecordedCall };
+export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldDownload, RecordedCall };
+export { shardOf } from './shards.ts';
 export { buttonIds } from './interaction-payloads.ts';
 
 export interface FakeDiscordOptions {
@@ -27,6 +29,13 @@ export interface FakeDiscordOptions {
   messageContentAllowed?: boolean;
   /** How long after INTERACTION_CREATE a first answer is accepted (Discord: 3 s). */
   ackWindowMs?: number;
+  /** Shards GET /gateway/bot recommends (what discord.js runs when no shard count is configured); default 1. */
+  recommendedShards?: number;
+  /**
+   * `session_start_limit.max_concurrency`: IDENTIFYs allowed per 5 s, one per bucket `shard_id % max_concurrency`.
+   * Default 1, as for every bot below 150,000 servers: discord.js then identifies its shards 5 s apart.
+   */
+  maxConcurrency?: number;
 }
 
 /** A file a test attaches to a message it posts as a user. */
@@ -60,6 +69,10 @@ export class FakeDiscord {
     this.rest = new FakeRestApi({
       world: this.world, messages: this.messages, interactions: this.interactions, token: this.token,
       gatewayUrl: () => `ws://127.0.0.1:${this.port}`, attachmentSizeLimit: () => this.attachmentSizeLimit,
+      gatewayInfo: () => ({
+        shards: options.recommendedShards ?? 1, maxConcurrency: options.maxConcurrency ?? 1,
+        sessionsStarted: this.gateway.identifies.length,
+      }),
     });
     this.gateway = new FakeGateway({
       world: this.world, token: this.token, messageContentAllowed: options.messageContentAllowed ?? true,
@@ -135,6 +148,17 @@ export class FakeDiscord {
     return this.announcedAttachmentSizeLimit ?? this.attachmentSizeLimit;
   }
 
+  /**
+   * Adds the bot to a new guild with one text channel and sends GUILD_CREATE to the connection holding it.
+   * `onShard: [id, count]` picks a guild id that lands on that shard.
+   */
+  addGuild(input: { name?: string; onShard?: [number, number] } = {}): FakeGuild {
+    const guildId = input.onShard ? snowflakeOnShard(...input.onShard) : nextSnowflake();
+    const guild = this.world.addGuild(guildId, input.name);
+    this.gateway.announceGuild(guild.guildId);
+    return guild;
+  }
+
   /** Creates a guild member (with a fixed `id` when the test needs it in advance). */
   addUser(username: string, id?: string): FakeUser {
     return this.world.addUser(username, id);
@@ -172,15 +196,17 @@ export class FakeDiscord {
 
   private dispatchInteraction(interaction: FakeInteraction): FakeInteraction {
     interaction.dispatchedAt = Date.now();
-    this.gateway.dispatch('INTERACTION_CREATE', interaction.payload);
+    interaction.shardIds = this.gateway.dispatch('INTERACTION_CREATE', interaction.payload);
     return interaction;
   }
 
   /** Runs a slash command as `user` (a server manager when `manager` is true). */
   slashCommand(input: { user: FakeUser; name: string; subcommand?: string; options?: Record<string, OptionValue>; channelId?: string; manager?: boolean }): FakeInteraction {
-    const data = slashCommandData(this.world, this.commandId(input.name), input.name, input.options ?? {}, input.subcommand);
+    const channelId = input.channelId ?? this.world.channelId;
+    const guildId = this.world.guildOfChannel(channelId) ?? this.world.guildId;
+    const data = slashCommandData(this.world, guildId, this.commandId(input.name), input.name, input.options ?? {}, input.subcommand);
     return this.dispatchInteraction(this.interactions.create({
-      type: 2, user: input.user, channelId: input.channelId ?? this.world.channelId, data,
+      type: 2, user: input.user, channelId, data,
       attachmentSizeLimit: this.announcedLimit, ...(input.manager ? { permissions: ownerPermissions } : {}),
     }));
   }
@@ -235,10 +261,10 @@ export class FakeDiscord {
   }
 
   /** Polls `probe` every 20 ms until it returns a value; fails after `timeoutMs` naming `what`. */
-  async waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value !== undefined && value !== false) return value;
       if (Date.now() > deadline) throw new Error(`fake Discord: timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,8 +1,9 @@
-// The fake gateway: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE, then dispatches, over plain JSON frames.
+// The fake gateway: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE per shard, then dispatches routed to each guild's shard, over plain JSON frames.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nextSnowflake } from './ids.ts';
+import { shardOf, shardOfIdentify, type ShardPair } from './shards.ts';
 import type { FakeWorld } from './world.ts';
 
 /** GUILD_MESSAGES | MESSAGE_CONTENT etc. as bits, for checks against IDENTIFY. */
@@ -20,15 +21,27 @@ interface Session {
   socket: WebSocket;
   intents: number;
   ready: boolean;
+  /** The shard this connection identified as; it receives only the events of that shard's guilds. */
+  shard: ShardPair;
+  /** Discord numbers dispatches per session. */
+  sequence: number;
 }
 
-/** Accepts discord.js shards and sends them events. */
+/** One IDENTIFY the gateway accepted, for tests checking how a client spread its shards over time. */
+export interface IdentifyRecord {
+  shard: ShardPair;
+  intents: number;
+  at: number;
+}
+
+/** Accepts discord.js shards (one connection each, from any number of processes) and sends them their guilds' events. */
 export class FakeGateway {
   private readonly server = new WebSocketServer({ noServer: true });
   private readonly sessions = new Set<Session>();
-  private sequence = 0;
   /** Intents of the latest IDENTIFY, for tests. */
   lastIntents: number | undefined;
+  /** Every accepted IDENTIFY, oldest first. */
+  readonly identifies: IdentifyRecord[] = [];
   /** Resolvers waiting for a session to become ready. */
   private readyWaiters: Array<() => void> = [];
 
@@ -42,7 +55,7 @@ export class FakeGateway {
   }
 
   private accept(socket: WebSocket): void {
-    const session: Session = { socket, intents: 0, ready: false };
+    const session: Session = { socket, intents: 0, ready: false, shard: [0, 1], sequence: 0 };
     this.sessions.add(session);
     socket.on('close', () => this.sessions.delete(session));
     socket.on('message', (raw) => this.receive(session, raw.toString()));
@@ -63,43 +76,73 @@ export class FakeGateway {
       session.socket.close(4004, 'Authentication failed.');
       return;
     }
+    const shard = shardOfIdentify(identify);
+    if (!shard) {
+      session.socket.close(4010, 'Invalid shard.');
+      return;
+    }
+    session.shard = shard;
     session.intents = Number(identify['intents'] ?? 0);
     this.lastIntents = session.intents;
     if (session.intents & intentBits.messageContent && !this.options.messageContentAllowed) {
       session.socket.close(4014, 'Disallowed intent(s).');
       return;
     }
+    this.identifies.push({ shard, intents: session.intents, at: Date.now() });
     const { world } = this.options;
+    const guildIds = world.guildIds().filter((guildId) => this.holds(session, guildId));
     this.dispatchTo(session, 'READY', {
-      v: 10, user: world.botUser, guilds: [{ id: world.guildId, unavailable: true }], session_id: nextSnowflake(),
-      resume_gateway_url: this.options.resumeUrl(), shard: [0, 1], application: { id: world.applicationId, flags: 0 },
+      v: 10, user: world.botUser, guilds: guildIds.map((id) => ({ id, unavailable: true })), session_id: nextSnowflake(),
+      resume_gateway_url: this.options.resumeUrl(), shard, application: { id: world.applicationId, flags: 0 },
       user_settings: {}, private_channels: [], relationships: [], presences: [],
     });
-    this.dispatchTo(session, 'GUILD_CREATE', world.guildCreate());
+    for (const guildId of guildIds) this.dispatchTo(session, 'GUILD_CREATE', world.guildCreate(guildId));
     session.ready = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
-  /** Resolves once a client has identified (or at once when one already has). */
-  whenIdentified(): Promise<void> {
-    if ([...this.sessions].some((session) => session.ready)) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  /** Whether `session`'s shard receives the events of `guildId` (undefined: a DM, shard 0). */
+  private holds(session: Session, guildId: string | undefined): boolean {
+    const [shardId, count] = session.shard;
+    return shardOf(guildId, count) === shardId;
+  }
+
+  /** Resolves once `connections` clients (shards) have identified, at once when they already have. */
+  async whenIdentified(connections = 1): Promise<void> {
+    while (this.readyShards().length < connections) await new Promise<void>((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** The shards of the connections that are ready now (one entry per connection). */
+  readyShards(): ShardPair[] {
+    return [...this.sessions].filter((session) => session.ready).map((session) => session.shard);
+  }
+
+  /** Tells the connection holding a newly joined guild about it, as Discord does when the bot is added to a server. */
+  announceGuild(guildId: string): number[] {
+    return this.dispatch('GUILD_CREATE', this.options.world.guildCreate(guildId));
   }
 
   /**
-   * Sends a dispatch to every ready session. `strip` removes what a session without
-   * MESSAGE_CONTENT must not see (message events); it receives the payload and the session's intents.
+   * Sends a dispatch to every ready session holding the shard of `data.guild_id` (shard 0 without one)
+   * and returns those sessions' shard ids. Two connections on one shard both get it, like two copies of
+   * a bot started with the same token. `strip` removes what a session without MESSAGE_CONTENT must not
+   * see (message events); it receives the payload and the session's intents.
    */
-  dispatch(type: string, data: Record<string, unknown>, strip?: (data: Record<string, unknown>, intents: number) => Record<string, unknown>): void {
+  dispatch(type: string, data: Record<string, unknown>, strip?: (data: Record<string, unknown>, intents: number) => Record<string, unknown>): number[] {
+    // GUILD_CREATE names its guild `id`; every other guild event carries `guild_id`.
+    const guildId = typeof data['guild_id'] === 'string' ? data['guild_id'] : type === 'GUILD_CREATE' ? String(data['id']) : undefined;
+    const reached: number[] = [];
     for (const session of this.sessions) {
-      if (!session.ready) continue;
+      if (!session.ready || !this.holds(session, guildId)) continue;
       this.dispatchTo(session, type, strip ? strip(data, session.intents) : data);
+      reached.push(session.shard[0]);
     }
+    return reached;
   }
 
   private dispatchTo(session: Session, type: string, data: Record<string, unknown>): void {
-    this.sequence += 1;
-    this.send(session, { op: 0, t: type, s: this.sequence, d: data });
+    session.sequence += 1;
+    this.send(session, { op: 0, t: type, s: session.sequence, d: data });
   }
 
   private send(session: Session, packet: Record<string, unknown>): void {

@@ -17,6 +17,7 @@ function isUser(value: OptionValue): value is FakeUser {
 /** `data` of a chat-input command, with attachments and users in `resolved` as Discord sends them. */
 export function slashCommandData(
   world: FakeWorld,
+  guildId: string,
   commandId: string,
   name: string,
   options: Record<string, OptionValue>,
@@ -41,7 +42,7 @@ export function slashCommandData(
     return { name: optionName, type: 3, value };
   });
   return {
-    id: commandId, name, type: 1, guild_id: world.guildId,
+    id: commandId, name, type: 1, guild_id: guildId,
     options: subcommand === undefined ? built : [{ name: subcommand, type: 1, options: built }],
     resolved,
   };

@@ -31,6 +31,10 @@ export interface FakeInteraction {
   modal: Record<string, unknown> | undefined;
   /** Set by tests to act as if the 15-minute token lifetime had passed. */
   expired: boolean;
+  /** The guild it happened in. */
+  guildId: string;
+  /** Shard ids of the gateway connections INTERACTION_CREATE went to (one, unless the same shard is connected twice). */
+  shardIds: number[];
 }
 
 export interface InteractionInput {
@@ -60,18 +64,20 @@ export class InteractionRegistry {
     const id = nextSnowflake();
     const token = nextToken();
     const channel = this.world.channel(input.channelId);
-    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
+    const guildId = this.world.guildOfChannel(input.channelId);
+    if (!channel || guildId === undefined) throw new Error(`unknown channel ${input.channelId}`);
     const payload: Record<string, unknown> = {
-      id, application_id: this.world.applicationId, type: input.type, data: input.data, guild_id: this.world.guildId,
+      id, application_id: this.world.applicationId, type: input.type, data: input.data, guild_id: guildId,
       channel_id: input.channelId, channel, member: this.world.member(input.user, input.permissions ?? memberPermissions),
       token, version: 1, app_permissions: memberPermissions, locale: 'en-US', guild_locale: 'en-US', entitlements: [],
-      authorizing_integration_owners: { '0': this.world.guildId }, context: 0,
+      authorizing_integration_owners: { '0': guildId }, context: 0,
       attachment_size_limit: input.attachmentSizeLimit,
     };
     if (input.sourceMessage) payload['message'] = { ...input.sourceMessage };
     const interaction: FakeInteraction = {
       id, token, type: input.type, channelId: input.channelId, user: input.user, dispatchedAt: Date.now(), payload,
       callbacks: [], originalMessageId: undefined, sourceMessageId: input.sourceMessage?.id, modal: undefined, expired: false,
+      guildId, shardIds: [],
     };
     this.byToken.set(token, interaction);
     this.byId.set(id, interaction);
@@ -108,7 +114,7 @@ export class InteractionRegistry {
         flags: type === 5 ? flags | 128 : flags, type: interaction.type === 2 ? 20 : 0,
         webhookId: this.world.applicationId,
         interactionMetadata: { id: interaction.id, type: interaction.type, user: interaction.user,
-          authorizing_integration_owners: { '0': this.world.guildId } },
+          authorizing_integration_owners: { '0': interaction.guildId } },
         allowedMentions: data?.['allowed_mentions'] as Record<string, unknown> | undefined,
       });
       interaction.originalMessageId = message.id;

@@ -96,7 +96,7 @@ export class MessageStore {
     const content = input.content ?? '';
     const { mentions, mentionEveryone } = resolveMentions(this.world, content, input.allowedMentions);
     const message: FakeMessage = {
-      id: nextSnowflake(), channel_id: input.channelId, guild_id: this.world.guildId, author: input.author, content,
+      id: nextSnowflake(), channel_id: input.channelId, guild_id: channel['guild_id'], author: input.author, content,
       timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: mentionEveryone,
       mentions, mention_roles: [], attachments: input.attachments ?? [], embeds: [], pinned: false,
       type: input.type ?? (input.replyToMessageId ? 19 : 0), flags: input.flags ?? 0, components: input.components ?? [],
@@ -108,7 +108,7 @@ export class MessageStore {
     if (input.interactionMetadata) message['interaction_metadata'] = input.interactionMetadata;
     if (input.replyToMessageId) {
       const referenced = this.messages.get(input.replyToMessageId);
-      message['message_reference'] = { type: 0, message_id: input.replyToMessageId, channel_id: input.channelId, guild_id: this.world.guildId };
+      message['message_reference'] = { type: 0, message_id: input.replyToMessageId, channel_id: input.channelId, guild_id: channel['guild_id'] };
       message['referenced_message'] = referenced ? { ...referenced } : null;
     }
     this.messages.set(message.id, message);

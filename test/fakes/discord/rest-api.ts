@@ -39,6 +39,8 @@ export interface RestApiOptions {
   interactions: InteractionRegistry;
   token: string;
   gatewayUrl: () => string;
+  /** What GET /gateway/bot announces: the recommended shard count, IDENTIFYs allowed per 5 s, sessions started so far. */
+  gatewayInfo: () => { shards: number; maxConcurrency: number; sessionsStarted: number };
   /** Largest accepted file in bytes; larger uploads get 413 / 40005. */
   attachmentSizeLimit: () => number;
 }
@@ -78,9 +80,13 @@ export class FakeRestApi {
   }
 
   private gatewayRoute(): RestAnswer {
+    const info = this.options.gatewayInfo();
+    const total = 1000;
     return ok({
-      url: this.options.gatewayUrl(), shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      url: this.options.gatewayUrl(), shards: info.shards,
+      session_start_limit: {
+        total, remaining: Math.max(0, total - info.sessionsStarted), reset_after: 86_400_000, max_concurrency: info.maxConcurrency,
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-// The fake Discord's fixed world: one guild with a text channel and a thread, the bot and its users.
+// The fake Discord's world: a first guild with a text channel and a thread (more guilds on demand), the bot and its users.
 import { nextSnowflake } from './ids.ts';
 
 /** A user as Discord serializes it. */
@@ -19,28 +19,57 @@ export const ownerPermissions = ((1n << 3n) | (1n << 5n) | (1n << 11n) | (1n << 
 /** View channel, send messages, attach files, use application commands. */
 export const memberPermissions = ((1n << 10n) | (1n << 11n) | (1n << 15n) | (1n << 31n)).toString();
 
-/** Everything that exists before any test acts. */
+/** A guild the bot is in, and its first text channel. */
+export interface FakeGuild {
+  guildId: string;
+  name: string;
+  channelId: string;
+}
+
+/** Everything that exists before any test acts; `addGuild` adds servers later. */
 export class FakeWorld {
   readonly applicationId = nextSnowflake();
   readonly botUser: FakeUser;
+  /** The first guild, its text channel and a thread in it (what most tests use). */
   readonly guildId = nextSnowflake();
   readonly channelId = nextSnowflake();
   readonly threadId = nextSnowflake();
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, FakeChannel>();
+  private readonly guilds = new Map<string, FakeGuild>();
 
   constructor() {
     this.botUser = { id: this.applicationId, username: 'Nano Imagine', global_name: null, discriminator: '0', avatar: null, bot: true };
     this.users.set(this.botUser.id, this.botUser);
-    this.channels.set(this.channelId, {
-      id: this.channelId, type: 0, guild_id: this.guildId, name: 'general', position: 0, permission_overwrites: [],
-      nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0,
-    });
+    this.addGuild(this.guildId, 'Fake Guild', this.channelId);
     this.channels.set(this.threadId, {
       id: this.threadId, type: 11, guild_id: this.guildId, name: 'image ideas', parent_id: this.channelId,
       owner_id: this.botUser.id, last_message_id: null, rate_limit_per_user: 0, flags: 0, message_count: 0, member_count: 1,
       thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
     });
+  }
+
+  /** Adds a guild with one text channel `general`; `guildId` is fixed when a test needs it on a given shard. */
+  addGuild(guildId = nextSnowflake(), name = `Guild ${this.guilds.size + 1}`, channelId = nextSnowflake()): FakeGuild {
+    if (this.guilds.has(guildId)) throw new Error(`guild ${guildId} already exists`);
+    const guild: FakeGuild = { guildId, name, channelId };
+    this.guilds.set(guildId, guild);
+    this.channels.set(channelId, {
+      id: channelId, type: 0, guild_id: guildId, name: 'general', position: 0, permission_overwrites: [],
+      nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0,
+    });
+    return guild;
+  }
+
+  /** Ids of every guild the bot is in, oldest first. */
+  guildIds(): string[] {
+    return [...this.guilds.keys()];
+  }
+
+  /** The guild a channel belongs to (undefined for unknown channels). */
+  guildOfChannel(channelId: string): string | undefined {
+    const guildId = this.channels.get(channelId)?.['guild_id'];
+    return typeof guildId === 'string' ? guildId : undefined;
   }
 
   /** Creates a member of the guild; `id` is fixed when a test must know it in advance (ADMIN_USER_IDS). */
@@ -66,18 +95,21 @@ export class FakeWorld {
     };
   }
 
-  /** The GUILD_CREATE payload: without it discord.js waits 15 s and drops messages of unknown channels. */
-  guildCreate(): Record<string, unknown> {
-    const channels = [...this.channels.values()].filter((channel) => channel.type !== 11);
-    const threads = [...this.channels.values()].filter((channel) => channel.type === 11);
+  /** The GUILD_CREATE payload of a guild: without it discord.js waits 15 s and drops messages of unknown channels. */
+  guildCreate(guildId = this.guildId): Record<string, unknown> {
+    const guild = this.guilds.get(guildId);
+    if (!guild) throw new Error(`unknown guild ${guildId}`);
+    const inGuild = [...this.channels.values()].filter((channel) => channel['guild_id'] === guildId);
+    const channels = inGuild.filter((channel) => channel.type !== 11);
+    const threads = inGuild.filter((channel) => channel.type === 11);
     return {
-      id: this.guildId, name: 'Fake Guild', icon: null, splash: null, discovery_splash: null, owner_id: nextSnowflake(),
+      id: guildId, name: guild.name, icon: null, splash: null, discovery_splash: null, owner_id: nextSnowflake(),
       afk_channel_id: null, afk_timeout: 300, verification_level: 0, default_message_notifications: 0,
       explicit_content_filter: 0, features: [], mfa_level: 0, application_id: null, system_channel_id: null,
       system_channel_flags: 0, rules_channel_id: null, vanity_url_code: null, description: null, banner: null,
       premium_tier: 0, preferred_locale: 'en-US', public_updates_channel_id: null, nsfw_level: 0,
       premium_progress_bar_enabled: false, safety_alerts_channel_id: null,
-      roles: [{ id: this.guildId, name: '@everyone', color: 0, hoist: false, icon: null, unicode_emoji: null,
+      roles: [{ id: guildId, name: '@everyone', color: 0, hoist: false, icon: null, unicode_emoji: null,
         position: 0, permissions: memberPermissions, managed: false, mentionable: false, flags: 0 }],
       emojis: [], stickers: [], soundboard_sounds: [], joined_at: new Date(0).toISOString(), large: false,
       unavailable: false, member_count: 2, voice_states: [], presences: [], stage_instances: [],

@@ -60,7 +60,7 @@ export interface FakeSlack {
   messageShortcut(input: { userId: string; message: FakeMessage; callbackId: string }): Promise<Acknowledged>;
   submitView(input: { userId: string; view: OpenedView; values: Record<string, Record<string, unknown>> }): Promise<Acknowledged>;
   /** Polls `check` until it returns a value other than undefined/false. */
-  waitFor<T>(check: () => T | undefined | false, description: string, timeoutMs?: number): Promise<T>;
+  waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, description: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -219,7 +219,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     async waitFor(check, description, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const value = check();
+        const value = await check();
         if (value !== undefined && value !== false) return value;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
         await new Promise((resolve) => setTimeout(resolve, 15));

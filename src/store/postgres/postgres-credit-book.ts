@@ -1,0 +1,160 @@
+// Credit movements on per-day quota accounts in PostgreSQL, each written with its ledger row in the same statement.
+import { BotError } from '../../core/errors.ts';
+import type { LedgerKind } from '../../core/job-store.ts';
+import type { QuotaPolicy } from '../../core/quota-policy.ts';
+import { dailyAllowanceActor } from '../sqlite/credit-book.ts';
+import type { AccountScope, StoredLedgerEntry } from '../store.ts';
+import type { Queryable } from './postgres-connection.ts';
+
+/** One account's day as stored. */
+export interface AccountDay {
+  /** What the day opened with (the daily credits or community cap in force then). */
+  allowance: number;
+  /** Credits that can still be reserved. */
+  available: number;
+  /** Credits held by jobs in flight. */
+  reserved: number;
+}
+
+/** Which account day a movement touches. */
+export interface AccountRef {
+  scope: AccountScope;
+  key: string;
+  day: string;
+}
+
+interface LedgerRow {
+  id: number;
+  scope: AccountScope;
+  account_key: string;
+  job_id: string | null;
+  kind: LedgerKind;
+  amount: number;
+  reserved_change: number;
+  quota_day: string;
+  actor_key: string;
+  created_at: number;
+}
+
+/** Account operations; the writing ones run on the caller's transaction client. */
+export interface PostgresCreditBook {
+  /** Moves `cost` from available to reserved when enough is available, opening the day first; false when not. */
+  reserve(client: Queryable, account: AccountRef, cost: number, jobId: string | null, actor: string, now: number): Promise<boolean>;
+  /** Releases `cost` reserved credits: `commit` spends them, `refund` makes them available again. */
+  settle(client: Queryable, kind: 'commit' | 'refund', account: AccountRef, cost: number, jobId: string | null, actor: string, now: number): Promise<void>;
+  /** Changes available credits by `amount` (`grant` or admin `reset`), opening the day first. */
+  adjust(client: Queryable, kind: 'grant' | 'reset', account: AccountRef, amount: number, actor: string, now: number): Promise<AccountDay>;
+  /** Opens the day (with its allowance and the ledger row explaining it) unless it is open already. */
+  openDay(client: Queryable, account: AccountRef, now: number): Promise<void>;
+  /** The stored day, or undefined when nothing touched it yet; `forUpdate` locks the row until the transaction ends. */
+  account(client: Queryable, account: AccountRef, forUpdate?: boolean): Promise<AccountDay | undefined>;
+  /** Latest ledger rows of one account, newest first. */
+  entries(client: Queryable, scope: AccountScope, key: string, limit: number): Promise<StoredLedgerEntry[]>;
+}
+
+const ledgerColumns = 'scope, account_key, quota_day, job_id, kind, amount, reserved_change, actor_key, created_at';
+
+// Each movement is one statement: the conditional UPDATE in a CTE, and the ledger row inserted from
+// what it returned, so the row exists exactly when the update matched. Under READ COMMITTED a
+// concurrent writer's UPDATE waits for the row lock and re-checks the condition on the new values.
+const reserveSql = `
+WITH held AS (
+  UPDATE quota_accounts SET available = available - $1::integer, reserved = reserved + $1::integer, updated_at = $2
+  WHERE scope = $3 AND account_key = $4 AND quota_day = $5 AND available >= $1::integer
+  RETURNING scope, account_key, quota_day)
+INSERT INTO quota_ledger (${ledgerColumns})
+SELECT scope, account_key, quota_day, $6, 'reserve', -$1::integer, $1::integer, $7, $2 FROM held`;
+
+const settleSql = `
+WITH settled AS (
+  UPDATE quota_accounts SET available = available + $1::integer, reserved = reserved - $2::integer, updated_at = $3
+  WHERE scope = $4 AND account_key = $5 AND quota_day = $6 AND reserved >= $2::integer
+  RETURNING scope, account_key, quota_day)
+INSERT INTO quota_ledger (${ledgerColumns})
+SELECT scope, account_key, quota_day, $7, $8, $1::integer, -$2::integer, $9, $3 FROM settled`;
+
+const adjustSql = `
+WITH adjusted AS (
+  UPDATE quota_accounts SET available = available + $1::integer, updated_at = $2
+  WHERE scope = $3 AND account_key = $4 AND quota_day = $5 AND available + $1::integer >= 0
+  RETURNING scope, account_key, quota_day, allowance, available, reserved),
+logged AS (
+  INSERT INTO quota_ledger (${ledgerColumns})
+  SELECT scope, account_key, quota_day, NULL, $6, $1::integer, 0, $7, $2 FROM adjusted)
+SELECT allowance, available, reserved FROM adjusted`;
+
+const openSql = `
+WITH opened AS (
+  INSERT INTO quota_accounts (scope, account_key, quota_day, allowance, available, reserved, updated_at)
+  VALUES ($1, $2, $3, $4::integer, $4::integer, 0, $5) ON CONFLICT DO NOTHING
+  RETURNING scope, account_key, quota_day)
+INSERT INTO quota_ledger (${ledgerColumns})
+SELECT scope, account_key, quota_day, NULL, 'reset', $4::integer, 0, $6, $5 FROM opened`;
+
+/** The credit book for `policy`'s allowances. */
+export function createPostgresCreditBook(policy: QuotaPolicy): PostgresCreditBook {
+  const allowanceOf = (scope: AccountScope) =>
+    scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
+
+  const openDay = async (client: Queryable, { scope, key, day }: AccountRef, now: number): Promise<void> => {
+    // Another process may open the same day at once: ON CONFLICT waits for it and then does nothing.
+    await client.query(openSql, [scope, key, day, allowanceOf(scope), now, dailyAllowanceActor]);
+  };
+
+  const tryReserve = async (client: Queryable, account: AccountRef, cost: number, jobId: string | null, actor: string, now: number) =>
+    (await client.query(reserveSql, [cost, now, account.scope, account.key, account.day, jobId, actor])).rowCount === 1;
+
+  return {
+    async reserve(client, account, cost, jobId, actor, now) {
+      // The common case (day already open) costs one statement; opening is tried only when it matched nothing.
+      if (await tryReserve(client, account, cost, jobId, actor, now)) return true;
+      // Retried whether or not this call opened the day: another process may have opened it a moment ago.
+      await openDay(client, account, now);
+      return tryReserve(client, account, cost, jobId, actor, now);
+    },
+    async settle(client, kind, account, cost, jobId, actor, now) {
+      const returned = kind === 'refund' ? cost : 0;
+      const values = [returned, cost, now, account.scope, account.key, account.day, jobId, kind, actor];
+      if ((await client.query(settleSql, values)).rowCount !== 1) {
+        throw new BotError('internal', `Cannot ${kind} ${cost} credits of ${account.scope} ${account.key} on ${account.day}: not reserved`);
+      }
+    },
+    async adjust(client, kind, account, amount, actor, now) {
+      await openDay(client, account, now);
+      const result = await client.query<AccountDay>(adjustSql, [amount, now, account.scope, account.key, account.day, kind, actor]);
+      const updated = result.rows[0];
+      if (updated === undefined) {
+        throw new BotError('internal', `Cannot change ${account.scope} ${account.key} on ${account.day} by ${amount}: credits would go below zero`);
+      }
+      return updated;
+    },
+    openDay,
+    async account(client, { scope, key, day }, forUpdate = false) {
+      const result = await client.query<AccountDay>(
+        `SELECT allowance, available, reserved FROM quota_accounts WHERE scope = $1 AND account_key = $2 AND quota_day = $3
+         ${forUpdate ? 'FOR UPDATE' : ''}`,
+        [scope, key, day],
+      );
+      return result.rows[0];
+    },
+    async entries(client, scope, key, limit) {
+      const result = await client.query<LedgerRow>(
+        `SELECT id, scope, account_key, job_id, kind, amount, reserved_change, quota_day, actor_key, created_at
+         FROM quota_ledger WHERE scope = $1 AND account_key = $2 ORDER BY id DESC LIMIT $3`,
+        [scope, key, limit],
+      );
+      return result.rows.map((row) => ({
+        id: row.id,
+        scope: row.scope,
+        requesterKey: row.account_key,
+        jobId: row.job_id,
+        kind: row.kind,
+        amount: row.amount,
+        reservedChange: row.reserved_change,
+        quotaDay: row.quota_day,
+        actorKey: row.actor_key,
+        createdAt: row.created_at,
+      }));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// The QuotaLedger over PostgreSQL: balances, admin grants and resets, and the ledger rows that explain them.
+import type pg from 'pg';
+import type { QuotaBalance } from '../../core/delivery.ts';
+import { BotError } from '../../core/errors.ts';
+import type { QuotaLedger } from '../../core/job-store.ts';
+import { nextUtcMidnight, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import { defaultEntryLimit } from '../sqlite/sqlite-quota-ledger.ts';
+import type { StoredLedgerEntry } from '../store.ts';
+import { inTransaction } from './postgres-connection.ts';
+import type { PostgresCreditBook } from './postgres-credit-book.ts';
+
+/** The QuotaLedger, with ledger rows that also carry their change of reserved credits. */
+export interface PostgresQuotaLedger extends QuotaLedger {
+  entries(requesterKey: string, limit?: number): Promise<StoredLedgerEntry[]>;
+}
+
+// One statement, so today's row and the in-flight total come from the same snapshot.
+const balanceSql = `
+SELECT (SELECT available FROM quota_accounts WHERE scope = 'user' AND account_key = $1 AND quota_day = $2) AS available,
+       (SELECT coalesce(sum(reserved), 0) FROM quota_accounts WHERE scope = 'user' AND account_key = $1 AND reserved > 0) AS reserved`;
+
+/** Builds the ledger over `book`; each write runs in one transaction. */
+export function createPostgresQuotaLedger(pool: pg.Pool, book: PostgresCreditBook, policy: QuotaPolicy): PostgresQuotaLedger {
+  const balance = async (requesterKey: string, now: number): Promise<QuotaBalance> => {
+    const unlimited = policy.isAdmin(requesterKey);
+    const result = await pool.query<{ available: number | null; reserved: number }>(balanceSql, [requesterKey, utcDay(now)]);
+    const row = result.rows[0];
+    return {
+      // An untouched day has not been opened yet; it will open with the allowance.
+      remaining: unlimited ? Number.POSITIVE_INFINITY : (row?.available ?? policy.dailyCredits),
+      reserved: row?.reserved ?? 0,
+      dailyCredits: policy.dailyCredits,
+      resetsAt: nextUtcMidnight(now),
+      unlimited,
+    };
+  };
+
+  return {
+    balance,
+    async grant(requesterKey, amount, actorKey, now) {
+      if (!Number.isSafeInteger(amount) || amount < 1) {
+        throw new BotError('invalid_request', `Credits to grant must be a whole number of at least 1; got ${amount}.`);
+      }
+      await inTransaction(pool, (client) => book.adjust(client, 'grant', { scope: 'user', key: requesterKey, day: utcDay(now) }, amount, actorKey, now));
+      return balance(requesterKey, now);
+    },
+    async reset(requesterKey, actorKey, now) {
+      const account = { scope: 'user' as const, key: requesterKey, day: utcDay(now) };
+      await inTransaction(pool, async (client) => {
+        // The row is locked between reading and adjusting, so a reservation from another process cannot
+        // slip in between and make the day end somewhere other than the allowance.
+        await book.openDay(client, account, now);
+        const available = (await book.account(client, account, true))?.available ?? policy.dailyCredits;
+        // Written even when the delta is 0, so the ledger shows that an admin reset the day.
+        await book.adjust(client, 'reset', account, policy.dailyCredits - available, actorKey, now);
+      });
+      return balance(requesterKey, now);
+    },
+    entries: (requesterKey, limit = defaultEntryLimit) => book.entries(pool, 'user', requesterKey, limit),
+  };
+}
