@@ -90,6 +90,13 @@ export interface ImagineService {
   /** The provider used when a request names none, and its default model. */
   readonly defaultProvider: ProviderId;
   readonly defaultModel: string | undefined;
+  /**
+   * Remembers a platform event or interaction id across every process sharing the store; false
+   * when it was seen already (within `ttlMs`, default an hour), so a redelivered event is handled once.
+   */
+  rememberEvent(key: string, ttlMs?: number): Promise<boolean>;
+  /** Lets `key` be handled again (the user can retry after a refusal that started nothing). */
+  forgetEvent(key: string): Promise<void>;
   /** Registers a platform's delivery; jobs from that platform report through it. */
   registerDelivery(delivery: Delivery): void;
 }

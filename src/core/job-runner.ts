@@ -333,6 +333,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     providers: providerChoices,
     defaultProvider: config.defaultProvider,
     defaultModel: config.defaultModel,
+    rememberEvent: (key, ttlMs = 60 * 60 * 1000) => store.rememberEvent(key, clock.now(), ttlMs),
+    forgetEvent: (key) => store.forgetEvent(key),
     registerDelivery: (delivery) => {
       deliveries.set(delivery.platform, delivery);
     },

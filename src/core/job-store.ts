@@ -236,6 +236,8 @@ export interface JobStore {
    * process remembered it already, so a redelivered event is handled once across processes.
    */
   rememberEvent(key: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Forgets a remembered event id, so the same event may be handled again (a refusal that started nothing). */
+  forgetEvent(key: string): Promise<void>;
   /**
    * Calls `onWork` (debounced by the caller) when another process may have added or freed work:
    * PostgreSQL LISTEN/NOTIFY, a cheap change check on SQLite. Returns the unsubscribe function.

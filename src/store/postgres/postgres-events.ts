@@ -11,7 +11,7 @@ INSERT INTO event_keys (key, expires_at) VALUES ($1, $2)
 ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE event_keys.expires_at <= $3`;
 
 /** Builds `rememberEvent` over `pool`. */
-export function createPostgresEvents(pool: pg.Pool): Pick<JobStore, 'rememberEvent'> {
+export function createPostgresEvents(pool: pg.Pool): Pick<JobStore, 'rememberEvent' | 'forgetEvent'> {
   let remembered = 0;
   return {
     async rememberEvent(key, now, ttlMs) {
@@ -20,6 +20,9 @@ export function createPostgresEvents(pool: pg.Pool): Pick<JobStore, 'rememberEve
       remembered += 1;
       if (remembered % eventPurgeInterval === 0) await pool.query('DELETE FROM event_keys WHERE expires_at <= $1', [now]);
       return result.rowCount === 1;
+    },
+    async forgetEvent(key) {
+      await pool.query('DELETE FROM event_keys WHERE key = $1', [key]);
     },
   };
 }

@@ -6,12 +6,13 @@ import type { SqliteDatabase } from './database.ts';
 export const changeCheckIntervalMs = 250;
 
 /** Event ids, and `watchForWork` by `PRAGMA data_version` (it changes when another connection commits). */
-export function createSqliteEvents(database: SqliteDatabase): Pick<JobStore, 'rememberEvent' | 'watchForWork'> {
+export function createSqliteEvents(database: SqliteDatabase): Pick<JobStore, 'rememberEvent' | 'forgetEvent' | 'watchForWork'> {
   const insert = database.prepare(
     `INSERT INTO event_keys (key, expires_at) VALUES (@key, @expiresAt)
      ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE event_keys.expires_at <= @now`,
   );
   const purge = database.prepare('DELETE FROM event_keys WHERE expires_at <= ?');
+  const remove = database.prepare('DELETE FROM event_keys WHERE key = ?');
   let writes = 0;
 
   return {
@@ -21,6 +22,9 @@ export function createSqliteEvents(database: SqliteDatabase): Pick<JobStore, 're
       writes += 1;
       if (writes % 500 === 0) purge.run(now);
       return fresh;
+    },
+    async forgetEvent(key) {
+      remove.run(key);
     },
     watchForWork(onWork) {
       let seen = database.pragma('data_version', { simple: true }) as number;

@@ -8,7 +8,7 @@ import { referenceColumns, requestJson, toBlob, toJobRecord, type JobRow, type R
 
 /** The JobStore plus what operators need. */
 export interface SqliteJobStore
-  extends Omit<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'watchForWork'> {
+  extends Omit<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'forgetEvent' | 'watchForWork'> {
   /** Latest jobs first, optionally of one state and/or requester. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
 }
