@@ -115,9 +115,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     if (stopController.signal.aborted || deliveries.size === 0) return undefined;
     const platforms = [...deliveries.keys()];
     const room = maxHeldJobs - running.size;
+    // The leases run from when the pass was sent, not from when its answer arrived.
+    const sentAt = clock.now();
     const outcome = await store.claimJobs({
       owner,
-      now: clock.now(),
+      now: sentAt,
       leaseMs,
       maxPerUser: config.jobs.maxPerUser,
       providerLimit,
@@ -126,7 +128,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     });
     lastPositions = outcome.positions;
     for (const claimed of outcome.claimed) {
-      const signal = leases.hold(claimed.lease, clock.now());
+      const signal = leases.hold(claimed.lease, sentAt);
       if (claimed.takenOver) logger.info({ jobId: claimed.job.id, state: claimed.job.state, epoch: claimed.lease.epoch }, 'took over a job');
       launch(claimed, signal);
     }
