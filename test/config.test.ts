@@ -61,6 +61,27 @@ describe('parseConfig', () => {
     expect(config.slack?.port).toBe(3000);
     expect(configuredProviders(config)).toEqual(['mock', 'nbp-net']);
   });
+  it('chooses the store and the lease length, SQLite by default', () => {
+    const defaults = parseConfig({});
+    expect(defaults.database).toEqual({ kind: 'sqlite', path: 'data/bot.db' });
+    expect(defaults.jobs.leaseMs).toBe(30_000);
+    const shared = parseConfig({ DATABASE_URL: 'postgres://bot:secret@db:5432/nano', JOB_LEASE_SECONDS: '10' });
+    expect(shared.database).toEqual({ kind: 'postgres', url: 'postgres://bot:secret@db:5432/nano' });
+    expect(shared.jobs.leaseMs).toBe(10_000);
+    expect(configError({ DATABASE_URL: 'mysql://db/nano' })).toContain('DATABASE_URL: must be a PostgreSQL URL');
+    expect(configError({ JOB_LEASE_SECONDS: '1' })).toContain('JOB_LEASE_SECONDS: must be a whole number of at least 2; got "1"');
+  });
+
+  it('reads Discord shards and names what is missing or out of range', () => {
+    const discord = { DISCORD_TOKEN: 'token' };
+    expect(parseConfig(discord).discord?.shards).toEqual({ count: undefined, ids: undefined });
+    expect(parseConfig({ ...discord, DISCORD_SHARD_COUNT: '4', DISCORD_SHARD_IDS: '3, 1,1' }).discord?.shards).toEqual({ count: 4, ids: [1, 3] });
+    expect(configError({ ...discord, DISCORD_SHARD_IDS: '0' })).toContain('DISCORD_SHARD_IDS is set, so set DISCORD_SHARD_COUNT');
+    expect(configError({ ...discord, DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: '0,2' })).toContain(
+      'DISCORD_SHARD_IDS: shard 2 does not exist with DISCORD_SHARD_COUNT=2',
+    );
+    expect(configError({ ...discord, DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: 'one' })).toContain('DISCORD_SHARD_IDS: expected shard numbers');
+  });
 });
 
 describe('loadConfig', () => {

@@ -1,21 +1,12 @@
 // The admin CLI as a real process on a temp SQLite file: grants, balances, resets, job lists, purge, audit and exit codes.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJob, openTestStore, temporaryFolder } from '../store/store-fixtures.ts';
 import { leaseJob } from '../support/leases.ts';
+import { runAdmin, type CliRun } from './admin-cli-runner.ts';
 
-const projectRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(projectRoot, 'node_modules/.bin/tsx');
-const cliPath = join(projectRoot, 'src/cli/admin.ts');
 const dayMs = 86_400_000;
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let folder: ReturnType<typeof temporaryFolder>;
 beforeAll(async () => {
@@ -25,16 +16,7 @@ afterAll(() => folder.remove());
 
 /** Runs the CLI from an empty folder (no `.env`) with only these variables. */
 function admin(args: string[], environment: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolvePromise) => {
-    execFile(
-      tsx,
-      [cliPath, ...args],
-      { cwd: folder.path, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolvePromise({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runAdmin(args, environment, folder.path);
 }
 
 describe('admin CLI', () => {
