@@ -15,6 +15,7 @@ export const errorCodes = [
   'platform_failed',
   'cancelled',
   'lease_lost',
+  'stopping',
   'internal',
 ] as const;
 

@@ -70,7 +70,9 @@ export interface ImagineService {
   release(dedupeKey: string): Promise<void>;
   /**
    * Validates `request` against its provider, reserves credits, persists the job and starts it.
-   * Throws `BotError` (`invalid_request`, `quota_exceeded`) before anything is charged or sent.
+   * Throws `BotError` (`invalid_request`, `quota_exceeded`) before anything is charged or sent, and
+   * `stopping` while the bot stops: the adapter then leaves the pending message as it is, because the
+   * intake stays and the next process finishes the request.
    */
   start(request: GenerationRequest, options?: StartOptions): Promise<StartedJob>;
   /** A stored job, or undefined when unknown or purged by retention. */

@@ -56,9 +56,10 @@ async function obtainImages(
   job: JobRecord,
   lease: JobLease,
   provider: ImageProvider,
-  signal: AbortSignal,
+  signals: { any: AbortSignal; lease: AbortSignal },
   report: (progress: Omit<JobProgress, 'summary' | 'elapsedMs'>) => void,
 ): Promise<ResultImage[]> {
+  const signal = signals.any;
   const { store, clock } = context;
   // Progress writes go one after another, so a late one can never land after the result.
   let progressWrites: Promise<void> = Promise.resolve();
@@ -72,7 +73,9 @@ async function obtainImages(
   };
   if (job.state === 'queued' && job.submitStartedAt === null) {
     await store.markSubmitting(lease, clock.now());
-    const outcome = await submitRequest(provider, toProviderRequest(job.request), signal);
+    // A stop does not cut a create call short: its outcome would be unknown and the job would have to
+    // fail. It finishes (bounded by the provider's timeout), the task id is stored, and the next process polls it.
+    const outcome = await submitRequest(provider, toProviderRequest(job.request), signals.lease);
     if (outcome.kind === 'completed') {
       await store.markSubmitted(lease, null, clock.now());
       return outcome.images;
@@ -138,8 +141,9 @@ function isQuietStop(context: ExecutionContext, error: unknown, signal: AbortSig
  * user. A job whose lease is lost (another process took it over) or whose process is stopping is
  * left exactly as stored, without a word to the user: its new owner continues it.
  */
-export async function executeJob(context: ExecutionContext, claimed: ClaimedJob, signal: AbortSignal): Promise<void> {
+export async function executeJob(context: ExecutionContext, claimed: ClaimedJob, leaseSignal: AbortSignal): Promise<void> {
   const { store, clock, logger, leases } = context;
+  const signal = AbortSignal.any([context.signal, leaseSignal]);
   const { job, lease } = claimed;
   const jobId = job.id;
   const delivery = context.deliveryFor(job.origin.platform);
@@ -170,7 +174,7 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       images = fromStoredResult(job.result);
     } else {
       if (!provider) throw new BotError('invalid_request', `The provider ${job.provider} is no longer configured`);
-      images = await obtainImages(context, job, lease, provider, signal, report);
+      images = await obtainImages(context, job, lease, provider, { any: signal, lease: leaseSignal }, report);
       const first = images[0];
       if (first === undefined) throw new BotError('provider_failed', 'The provider reported success but returned no image');
       await store.markSucceeded(lease, toStoredResult(first), clock.now());

@@ -169,8 +169,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   function launch(claimed: Parameters<typeof executeJob>[1], leaseSignal: AbortSignal): void {
     const jobId = claimed.job.id;
-    const signal = AbortSignal.any([stopController.signal, leaseSignal]);
-    const task = executeJob(context, claimed, signal).finally(() => {
+    const task = executeJob(context, claimed, leaseSignal).finally(() => {
       running.delete(jobId);
       leases.forget(jobId);
       // A slot was freed here: the next job in line may start (here or in another process).
@@ -217,7 +216,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function startJob(input: GenerationRequest, startOptions: StartOptions): Promise<StartedJob> {
-    if (stopController.signal.aborted) throw new BotError('internal', 'The bot is shutting down; try again in a moment');
+    // Not a refusal: the intake stays, and whoever runs next (another process, or this bot after its
+    // restart) finishes the request on the same pending message.
+    if (stopController.signal.aborted) throw new BotError('stopping', 'The bot is stopping; the request is left for the next process');
     const key = requesterKey(input.requester);
     if (startOptions.dedupeKey) {
       const existing = await store.getByDedupeKey(startOptions.dedupeKey);
@@ -319,6 +320,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       return true;
     },
     release: async (dedupeKey) => {
+      // While stopping, a handler winding down must not forget a request nobody answered: it is finished next.
+      if (stopController.signal.aborted) return;
       leases.forget(dedupeKey);
       await store.clearIntake(dedupeKey);
     },

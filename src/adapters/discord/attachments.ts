@@ -10,6 +10,8 @@ import { text } from './messages.ts';
 
 /** The parts of a Discord attachment intake needs (also what a cached message keeps). */
 export interface AttachmentInfo {
+  /** Discord's attachment id (kept with an intake, to name the file in logs). */
+  id?: string;
   name: string;
   url: string;
   contentType: string | null;
@@ -31,7 +33,7 @@ const acceptedTypes = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/we
 
 /** Plain data from a discord.js attachment. */
 export function attachmentInfo(attachment: Attachment): AttachmentInfo {
-  return { name: attachment.name, url: attachment.url, contentType: attachment.contentType, size: attachment.size };
+  return { id: attachment.id, name: attachment.name, url: attachment.url, contentType: attachment.contentType, size: attachment.size };
 }
 
 /** True when Discord says (by type or, without one, by name) that this is an image we can use. */

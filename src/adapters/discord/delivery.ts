@@ -1,5 +1,5 @@
 // The Discord Delivery: progress edits (throttled, serialized), the result with its image and buttons, failures, interrupted requests.
-import { DiscordAPIError, type Client, type Message } from 'discord.js';
+import type { Client, Message } from 'discord.js';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import type { StartedJob } from '../../core/imagine-service.ts';
@@ -9,7 +9,15 @@ import type { Logger } from '../../log.ts';
 import { text } from './messages.ts';
 import { attachmentLimitOf } from './origin.ts';
 import { renderFailure, renderInterrupted, renderProgress, renderResult, type ProviderNames } from './render.ts';
-import { editStatus, fetchStatus, findInteractionReply, interactionUsable, messagesAfterStatus, postInChannel } from './status-message.ts';
+import {
+  editStatus,
+  fetchStatus,
+  findPendingReply,
+  interactionUsable,
+  isPermanentRefusal,
+  messagesAfterStatus,
+  postInChannel,
+} from './status-message.ts';
 import { uploadWithinLimit } from './upload-fit.ts';
 
 export interface DiscordDeliveryOptions {
@@ -23,6 +31,8 @@ export interface DiscordDeliveryOptions {
 
 /** The Delivery plus what the adapter itself needs: the first status edit and shutdown. */
 export interface DiscordDelivery extends Delivery {
+  /** Always present on Discord: ends a pending message whose request cannot be finished. */
+  interrupted(origin: Origin, notice: { prompt: string }): Promise<void>;
   /** Shows a just-started job's place in line, unless the runner already reported progress for it. */
   announce(origin: Origin, started: StartedJob): void;
   /** Cancels pending progress edits. */
@@ -34,14 +44,6 @@ const rememberedFinishedJobs = 2000;
 
 function holdsResult(message: Message, jobId: string): boolean {
   return message.attachments.size > 0 && message.content.includes(jobId);
-}
-
-/**
- * True for answers that will be the same on every try (the channel or message is gone, access was
- * removed): recovery would otherwise retry ending such a request on every start, forever.
- */
-function isPermanentRefusal(error: unknown): boolean {
-  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
 /** Creates the Delivery the runner reports Discord jobs through. */
@@ -120,14 +122,15 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
       logger.warn({ interactionId: origin.interaction?.id }, 'an interrupted request has no usable token and no channel; it cannot be ended');
       return;
     }
-    // An interaction's reply id is only recorded with the job, so it is looked up here: with the
-    // token expired, the channel edit then ends the "thinking…" reply instead of posting beside it.
-    const messageId = origin.messageId ?? (await findInteractionReply(client, origin));
+    // A pending message's id is only recorded with the job, so it is looked up here: with the token
+    // expired, the channel edit then ends the "thinking…" reply instead of posting beside it.
+    const messageId = origin.messageId ?? (await findPendingReply(client, origin));
     const target = messageId === undefined ? origin : { ...origin, messageId };
     try {
       await editStatus(client, target, { content: renderInterrupted(notice.prompt), components: [] }, now);
     } catch (error) {
-      // Transient failures are thrown so recovery tries again on the next start; permanent ones are not.
+      // Transient failures are thrown so recovery tries again on the next start; permanent ones
+      // (the channel or message is gone, access was removed) would fail the same way forever.
       if (!isPermanentRefusal(error)) throw error;
       logger.warn({ interactionId: origin.interaction?.id, err: error }, 'Discord refused the message ending an interrupted request');
     }

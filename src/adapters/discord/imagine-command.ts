@@ -1,12 +1,13 @@
-// /imagine: record the request, defer at once, download the attached images, build the request and start the job.
+// /imagine: record the request with everything needed to finish it, defer at once, then download the attached images and start the job.
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { GenerationRequest, ProviderId, Resolution } from '../../core/request.ts';
 import { attachmentInfo, intakeAttachments } from './attachments.ts';
 import { imagineOptions } from './command-names.ts';
 import type { DiscordContext } from './context.ts';
+import { intakePayloadVersion, recordedAttachment, type ImaginePayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
-import { interactionOrigin, requesterOf } from './origin.ts';
-import { startJob } from './start-job.ts';
+import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
+import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
 /** The provider that offers `model` when the user named a model but no provider. */
@@ -14,49 +15,77 @@ function providerOfModel(context: DiscordContext, model: string): ProviderId | u
   return context.service.providers().find((choice) => choice.models.some((candidate) => candidate.id === model))?.id;
 }
 
+/** Everything the command carries except the prompt (kept by the intake itself): options as given, attachments by URL. */
+function imaginePayload(interaction: ChatInputCommandInteraction): ImaginePayload {
+  const options = interaction.options;
+  const attachments = imagineOptions.images.flatMap((name) => {
+    const attachment = options.getAttachment(name);
+    return attachment ? [recordedAttachment(attachmentInfo(attachment))] : [];
+  });
+  const optional = (name: string) => options.getString(name) ?? undefined;
+  const aspectRatio = optional(imagineOptions.aspect);
+  const resolution = optional(imagineOptions.resolution);
+  const provider = optional(imagineOptions.provider);
+  const model = optional(imagineOptions.model);
+  return {
+    version: intakePayloadVersion,
+    kind: 'imagine',
+    requester: requesterOf(interaction.user, interaction.guildId),
+    attachments,
+    ...(aspectRatio === undefined ? {} : { aspectRatio }),
+    ...(resolution === undefined ? {} : { resolution }),
+    ...(provider === undefined ? {} : { provider }),
+    ...(model === undefined ? {} : { model }),
+  };
+}
+
 /**
- * Handles `/imagine`. The request is recorded before the deferral (persist, then acknowledge), so a
- * crash while the attachments download still gets the "thinking…" reply ended on the next start.
+ * Downloads the attachments, builds the request and starts the job; a refusal ends the pending
+ * message instead. The same for the live command and for an intake taken over after a crash.
+ */
+export async function finishImagine(context: DiscordContext, payload: ImaginePayload, pending: PendingRequest): Promise<void> {
+  const [intake, origin] = await Promise.all([intakeAttachments(payload.attachments, 'attachment', context.intake), pending.origin]);
+  if (!intake.ok) {
+    await pending.show(intake.reason);
+    return;
+  }
+  const { model, aspectRatio } = payload;
+  // Unknown names are left to the core, which refuses them with the choices it has.
+  const namedProvider = payload.provider as ProviderId | undefined;
+  const provider = namedProvider ?? (model === undefined ? undefined : providerOfModel(context, model)) ?? context.service.defaultProvider;
+  const request: GenerationRequest = {
+    prompt: pending.prompt,
+    references: intake.references,
+    ...(aspectRatio === undefined ? {} : { aspectRatio }),
+    resolution: (payload.resolution ?? '1K') as Resolution,
+    outputFormat: 'png',
+    provider,
+    ...(model === undefined ? {} : { model }),
+    requester: payload.requester,
+    origin,
+  };
+  await startJob(context, request, pending.dedupeKey, pending.show);
+}
+
+/**
+ * Handles `/imagine`. The request is recorded before the deferral (persist, then acknowledge) with
+ * its options and attachment URLs, so whoever takes it over after a crash can still finish it.
  */
 export async function handleImagine(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const options = interaction.options;
-  const prompt = options.getString(imagineOptions.prompt, true);
+  const prompt = interaction.options.getString(imagineOptions.prompt, true);
   const dedupeKey = interactionKey(interaction.id);
+  const payload = imaginePayload(interaction);
   // The reply's message id is not known yet; the interaction token reaches it, and recovery can
   // find it in the channel by the interaction id once the token has expired.
-  const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt };
+  const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload };
   await withIntake(context, accepted, async () => {
     // The first answer must reach Discord within 3 s; everything slow happens after it.
     await interaction.deferReply();
-    const attachments = imagineOptions.images.flatMap((name) => {
-      const attachment = options.getAttachment(name);
-      return attachment ? [attachmentInfo(attachment)] : [];
-    });
-    const [reply, intake] = await Promise.all([
-      interaction.fetchReply().catch(() => undefined),
-      intakeAttachments(attachments, 'attachment', context.intake),
-    ]);
-    const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
-    if (!intake.ok) {
-      await show(intake.reason);
-      return;
-    }
-    const model = options.getString(imagineOptions.model) ?? undefined;
-    const namedProvider = options.getString(imagineOptions.provider) as ProviderId | null;
-    const provider = namedProvider ?? (model === undefined ? undefined : providerOfModel(context, model)) ?? context.service.defaultProvider;
-    const aspectRatio = options.getString(imagineOptions.aspect) ?? undefined;
-    const resolution = (options.getString(imagineOptions.resolution) ?? '1K') as Resolution;
-    const request: GenerationRequest = {
+    await finishImagine(context, payload, {
+      dedupeKey,
       prompt,
-      references: intake.references,
-      ...(aspectRatio === undefined ? {} : { aspectRatio }),
-      resolution,
-      outputFormat: 'png',
-      provider,
-      ...(model === undefined ? {} : { model }),
-      requester: requesterOf(interaction.user, interaction.guildId),
-      origin: interactionOrigin(interaction, reply?.id),
-    };
-    await startJob(context, request, dedupeKey, show);
+      origin: deferredReplyOrigin(interaction),
+      show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
+    });
   });
 }

@@ -15,6 +15,7 @@ import { createInteractionListener } from './interaction-router.ts';
 import { MessageImageCache } from './message-image-cache.ts';
 import { RecentIds } from './recent-ids.ts';
 import { handleReplyRemix } from './reply-remix.ts';
+import { resumeIntake } from './resume-intake.ts';
 
 export interface DiscordBotOptions {
   /** The bot token (DISCORD_TOKEN). */
@@ -47,7 +48,8 @@ const attachmentTimeoutMs = 30_000;
 
 /**
  * Connects to Discord, waits until ready, registers the Delivery with `service` and handles
- * /imagine, /quota, /imagine-admin, the Remix command, buttons, modals and reply-to-remix.
+ * /imagine, /quota, /imagine-admin, the Remix command, buttons, modals and reply-to-remix; requests
+ * acknowledged by a process that stopped before starting their job are finished through the Delivery.
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const logger = options.logger;
@@ -83,6 +85,9 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     handledMessages: new RecentIds(),
     messageContent,
   };
+  // Finishing a request another process acknowledged needs the whole context (client, service,
+  // download settings), which itself holds the delivery: so it is attached once both exist.
+  delivery.resumeIntake = (intake) => resumeIntake(context, intake);
   options.service.registerDelivery(delivery);
 
   const onInteraction = createInteractionListener(context);

@@ -1,19 +1,43 @@
 // The Reroll, Remix and 4K buttons under a result; they find their job by the id in custom_id, even after a restart.
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { JobView } from '../../core/imagine-service.ts';
 import type { DiscordContext } from './context.ts';
 import { remixModalId, type ButtonAction } from './custom-ids.ts';
+import { intakePayloadVersion, type JobButtonPayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
 import { requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
-import { interactionOrigin, requesterOf } from './origin.ts';
+import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
 import { buildRemixModal } from './remix-modal.ts';
-import { startJob } from './start-job.ts';
+import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
+
+/**
+ * Repeats `job` for Reroll (same settings) or 4K (same settings at 4K), paid by whoever pressed the
+ * button. The same for the live press and for an intake taken over after a crash.
+ */
+export async function finishJobButton(
+  context: DiscordContext,
+  payload: JobButtonPayload,
+  job: JobView | undefined,
+  pending: PendingRequest,
+): Promise<void> {
+  if (job === undefined) {
+    await pending.show(text.jobGone);
+    return;
+  }
+  const request = requestFromJob(job, {
+    requester: payload.requester,
+    origin: await pending.origin,
+    ...(payload.action === 'upscale' ? { resolution: '4K' as const } : {}),
+  });
+  await startJob(context, request, pending.dedupeKey, pending.show);
+}
 
 /**
  * Handles a result button. Whoever presses it pays for the new image; Reroll and 4K post a new
  * message with their own progress, so the original result stays as it was. Their request is
- * recorded before the deferral, like /imagine's, so a crash before the job starts is reported.
+ * recorded before the deferral, like /imagine's, so a crash before the job starts is finished later.
  */
 export async function handleJobButton(context: DiscordContext, interaction: ButtonInteraction, action: ButtonAction, jobId: string): Promise<void> {
   if (action === 'remix') {
@@ -26,23 +50,24 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
     await interaction.showModal(buildRemixModal(remixModalId(jobId), job.request.prompt));
     return;
   }
-  // Read first (one SQLite lookup) so the recorded request can name the prompt it repeats.
+  // Read first (one lookup) so the recorded request can name the prompt it repeats.
   const job = await context.service.getJob(jobId);
   const dedupeKey = interactionKey(interaction.id);
-  const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt: job?.request.prompt ?? text.buttons[action] };
-  await withIntake(context, accepted, async () => {
+  const prompt = job?.request.prompt ?? text.buttons[action];
+  const payload: JobButtonPayload = {
+    version: intakePayloadVersion,
+    kind: 'job-button',
+    requester: requesterOf(interaction.user, interaction.guildId),
+    action,
+    jobId,
+  };
+  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload }, async () => {
     await interaction.deferReply();
-    const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
-    if (job === undefined) {
-      await show(text.jobGone);
-      return;
-    }
-    const reply = await interaction.fetchReply().catch(() => undefined);
-    const request = requestFromJob(job, {
-      requester: requesterOf(interaction.user, interaction.guildId),
-      origin: interactionOrigin(interaction, reply?.id),
-      ...(action === 'upscale' ? { resolution: '4K' as const } : {}),
+    await finishJobButton(context, payload, job, {
+      dedupeKey,
+      prompt,
+      origin: deferredReplyOrigin(interaction),
+      show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
     });
-    await startJob(context, request, dedupeKey, show);
   });
 }

@@ -46,15 +46,13 @@ export function firstImage(message: Message): AttachmentInfo | undefined {
   return [...message.attachments.values()].map(attachmentInfo).find(looksLikeImage);
 }
 
-/**
- * The image `job` produced: from `shown` (the result message a button or modal came from) when it
- * is that job's message, else fetched from the channel it was delivered to.
- */
-export async function resultImageOf(context: DiscordContext, job: JobView, shown: Message | null): Promise<AttachmentInfo | undefined> {
-  if (shown && shown.content.includes(job.id)) {
-    const image = firstImage(shown);
-    if (image) return image;
-  }
+/** The image of `jobId` as `shown` displays it, when `shown` is that job's result message (what a button was pressed on). */
+export function imageShownFor(jobId: string, shown: Message | null): AttachmentInfo | undefined {
+  return shown && shown.content.includes(jobId) ? firstImage(shown) : undefined;
+}
+
+/** The image `job` produced, fetched from the message it was delivered to; undefined when that is gone. */
+export async function deliveredImageOf(context: DiscordContext, job: JobView): Promise<AttachmentInfo | undefined> {
   if (job.deliveredMessageId === null || job.origin.channelId === undefined) return undefined;
   try {
     const channel = await context.client.channels.fetch(job.origin.channelId);

@@ -17,6 +17,8 @@ const errorText: Record<ErrorCode, string> = {
   cancelled: 'The job was cancelled.',
   // Never shown in practice: a process that lost a job's lease says nothing; the new owner answers.
   lease_lost: 'Another instance of the bot took this job over.',
+  // Never shown in practice either: a request refused this way is left for the next process to finish.
+  stopping: 'The bot is restarting; your request will be finished when it is back.',
   internal: 'Something went wrong inside the bot.',
 };
 

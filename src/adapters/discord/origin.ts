@@ -1,5 +1,5 @@
 // Builds the serializable Origin and Requester of a Discord job from an interaction or a message.
-import type { BaseInteraction, Message, User } from 'discord.js';
+import type { BaseInteraction, Message, RepliableInteraction, User } from 'discord.js';
 import type { Origin, Requester } from '../../core/request.ts';
 import { interactionTokenLifetimeMs } from './status-message.ts';
 
@@ -35,13 +35,28 @@ export function interactionOrigin(interaction: BaseInteraction, replyMessageId: 
   };
 }
 
-/** Where a reply-to-remix job reports: the bot's status message, itself a reply to the user's message. */
-export function messageOrigin(message: Message, statusMessageId: string): Origin {
+/**
+ * The origin of a deferred interaction with its reply's id, looked up from Discord. Never rejects:
+ * without the id the token still reaches the reply, and after it expires the reply is found by the
+ * interaction id (see `findPendingReply`).
+ */
+export function deferredReplyOrigin(interaction: RepliableInteraction): Promise<Origin> {
+  return interaction.fetchReply().then(
+    (reply) => interactionOrigin(interaction, reply.id),
+    () => interactionOrigin(interaction, undefined),
+  );
+}
+
+/**
+ * Where a reply-to-remix job reports: the bot's status message, itself a reply to the user's message
+ * (undefined before it is posted; it is then found as the bot's reply to `message`).
+ */
+export function messageOrigin(message: Message, statusMessageId: string | undefined): Origin {
   return {
     platform: 'discord',
     ...(message.guildId === null ? {} : { communityId: message.guildId }),
     channelId: message.channelId,
-    messageId: statusMessageId,
+    ...(statusMessageId === undefined ? {} : { messageId: statusMessageId }),
     replyToMessageId: message.id,
   };
 }

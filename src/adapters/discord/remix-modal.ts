@@ -10,11 +10,12 @@ import type { GenerationRequest } from '../../core/request.ts';
 import { attachmentInfo, intakeAttachments, looksLikeImage, type AttachmentInfo } from './attachments.ts';
 import type { DiscordContext } from './context.ts';
 import { jobIdOfComponents, remixPromptField, type ParsedCustomId } from './custom-ids.ts';
+import { intakePayloadVersion, recordedAttachment, type MessageRemixPayload, type RemixModalPayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
-import { buttonCustomIds, requestFromJob, resultImageOf } from './job-reuse.ts';
+import { buttonCustomIds, deliveredImageOf, imageShownFor, requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
-import { interactionOrigin, requesterOf } from './origin.ts';
-import { startJob } from './start-job.ts';
+import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
+import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
 /** Discord's limit on a text input's value. */
@@ -36,9 +37,8 @@ export function buildRemixModal(customId: string, previousPrompt?: string): Moda
     .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
 }
 
-/** The images on the message a "Remix" command targeted: remembered, else fetched again. */
-async function targetImages(context: DiscordContext, channelId: string, messageId: string) {
-  const remembered = context.messageImages.recall(messageId);
+/** The images on the message a "Remix" command targeted: those remembered when it was used, else fetched again. */
+async function targetImages(context: DiscordContext, channelId: string, messageId: string, remembered: AttachmentInfo[] | undefined) {
   try {
     const channel = await context.client.channels.fetch(channelId);
     if (!channel?.isTextBased()) return { images: remembered ?? [], jobId: undefined };
@@ -50,9 +50,73 @@ async function targetImages(context: DiscordContext, channelId: string, messageI
   }
 }
 
+/** What a submitted modal remixes, recorded before the deferral: the job or message, and the images already known. */
+function remixPayload(
+  context: DiscordContext,
+  interaction: ModalSubmitInteraction,
+  parsed: Extract<ParsedCustomId, { kind: 'remix-modal' | 'message-remix-modal' }>,
+): RemixModalPayload | MessageRemixPayload {
+  const requester = requesterOf(interaction.user, interaction.guildId);
+  if (parsed.kind === 'remix-modal') {
+    const image = imageShownFor(parsed.jobId, interaction.message);
+    return {
+      version: intakePayloadVersion, kind: 'remix-modal', requester, jobId: parsed.jobId,
+      ...(image === undefined ? {} : { image: recordedAttachment(image) }),
+    };
+  }
+  const remembered = context.messageImages.recall(parsed.messageId);
+  return {
+    version: intakePayloadVersion, kind: 'message-remix', requester, channelId: parsed.channelId, messageId: parsed.messageId,
+    ...(remembered === undefined ? {} : { images: remembered.map(recordedAttachment) }),
+  };
+}
+
+/**
+ * Downloads the images to remix and starts the remix with the modal's prompt; ends the pending
+ * message with why not when the source is gone. The same live and after a takeover.
+ */
+export async function finishRemixModal(
+  context: DiscordContext,
+  payload: RemixModalPayload | MessageRemixPayload,
+  pending: PendingRequest,
+): Promise<void> {
+  let images: AttachmentInfo[];
+  let job;
+  if (payload.kind === 'remix-modal') {
+    job = await context.service.getJob(payload.jobId);
+    if (job === undefined) {
+      await pending.show(text.jobGone);
+      return;
+    }
+    const image = payload.image ?? (await deliveredImageOf(context, job));
+    images = image === undefined ? [] : [image];
+  } else {
+    const target = await targetImages(context, payload.channelId, payload.messageId, payload.images);
+    images = target.images;
+    // Remixing one of the bot's own results keeps that job's settings.
+    job = target.jobId === undefined ? undefined : await context.service.getJob(target.jobId);
+  }
+  if (images.length === 0) {
+    await pending.show(text.remixSourceGone);
+    return;
+  }
+  const source = payload.kind === 'remix-modal' || job !== undefined ? 'previous-result' : 'attachment';
+  const [intake, origin] = await Promise.all([intakeAttachments(images, source, context.intake), pending.origin]);
+  if (!intake.ok) {
+    await pending.show(intake.reason);
+    return;
+  }
+  const { prompt } = pending;
+  const requester = payload.requester;
+  const request: GenerationRequest = job
+    ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
+    : { prompt, references: intake.references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
+  await startJob(context, request, pending.dedupeKey, pending.show);
+}
+
 /**
  * Handles a submitted remix modal. The prompt is in the submit itself, so the request is recorded
- * with it before the deferral (persist, then acknowledge).
+ * with it (and what it remixes) before the deferral: persist, then acknowledge.
  */
 export async function handleRemixModal(
   context: DiscordContext,
@@ -61,41 +125,14 @@ export async function handleRemixModal(
 ): Promise<void> {
   const prompt = interaction.fields.getTextInputValue(remixPromptField);
   const dedupeKey = interactionKey(interaction.id);
-  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt }, async () => {
+  const payload = remixPayload(context, interaction, parsed);
+  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload }, async () => {
     await interaction.deferReply();
-    const show = (content: string) => interaction.editReply({ content, components: [], allowedMentions: noMentions });
-    const replyPromise = interaction.fetchReply().catch(() => undefined);
-    let images: AttachmentInfo[];
-    let job;
-    if (parsed.kind === 'remix-modal') {
-      job = await context.service.getJob(parsed.jobId);
-      if (job === undefined) {
-        await show(text.jobGone);
-        return;
-      }
-      const image = await resultImageOf(context, job, interaction.message);
-      images = image === undefined ? [] : [image];
-    } else {
-      const target = await targetImages(context, parsed.channelId, parsed.messageId);
-      images = target.images;
-      // Remixing one of the bot's own results keeps that job's settings.
-      job = target.jobId === undefined ? undefined : await context.service.getJob(target.jobId);
-    }
-    if (images.length === 0) {
-      await show(text.remixSourceGone);
-      return;
-    }
-    const source = parsed.kind === 'remix-modal' || job !== undefined ? 'previous-result' : 'attachment';
-    const [reply, intake] = await Promise.all([replyPromise, intakeAttachments(images, source, context.intake)]);
-    if (!intake.ok) {
-      await show(intake.reason);
-      return;
-    }
-    const requester = requesterOf(interaction.user, interaction.guildId);
-    const origin = interactionOrigin(interaction, reply?.id);
-    const request: GenerationRequest = job
-      ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
-      : { prompt, references: intake.references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
-    await startJob(context, request, dedupeKey, show);
+    await finishRemixModal(context, payload, {
+      dedupeKey,
+      prompt,
+      origin: deferredReplyOrigin(interaction),
+      show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
+    });
   });
 }

@@ -1,14 +1,15 @@
 // Reply-to-remix: a reply to one of the bot's results, with text and/or images, remixes that result.
 import type { Message } from 'discord.js';
-import type { GenerationRequest, Origin } from '../../core/request.ts';
-import { attachmentInfo, intakeAttachments, type AttachmentInfo } from './attachments.ts';
+import type { GenerationRequest } from '../../core/request.ts';
+import { attachmentInfo, intakeAttachments } from './attachments.ts';
 import type { DiscordContext } from './context.ts';
 import { jobIdOfComponents } from './custom-ids.ts';
+import { intakePayloadVersion, recordedAttachment, type ReplyRemixPayload } from './intake-payload.ts';
 import { messageKey, withIntake } from './intake.ts';
 import { buttonCustomIds, firstImage, requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { messageOrigin, requesterOf } from './origin.ts';
-import { startJob, type ShowText } from './start-job.ts';
+import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
 /** The reply's text without the mention that addressed the bot. */
@@ -16,38 +17,31 @@ function promptOf(message: Message, botId: string): string {
   return message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** What the reply remixes and where it reports, worked out before its intake was recorded. */
-interface ReplyRemix {
-  jobId: string;
-  resultImage: AttachmentInfo;
-  prompt: string;
-  origin: Origin;
-  dedupeKey: string;
-}
-
-/** Downloads the result and the reply's images, then starts the remix (or ends the status message with why not). */
-async function remixFromReply(context: DiscordContext, message: Message<true>, remix: ReplyRemix, show: ShowText): Promise<void> {
-  const { jobId, resultImage, prompt, origin } = remix;
-  const added = [...message.attachments.values()].map(attachmentInfo);
+/**
+ * Downloads the result and the reply's images, then starts the remix (or ends the status message
+ * with why not). The same live and for an intake taken over after a crash.
+ */
+export async function finishReplyRemix(context: DiscordContext, payload: ReplyRemixPayload, pending: PendingRequest): Promise<void> {
   const [previous, attached] = await Promise.all([
-    intakeAttachments([resultImage], 'previous-result', context.intake),
-    intakeAttachments(added, 'attachment', context.intake),
+    intakeAttachments([payload.resultImage], 'previous-result', context.intake),
+    intakeAttachments(payload.attachments, 'attachment', context.intake),
   ]);
   if (!previous.ok) {
-    await show(text.remixSourceGone);
+    await pending.show(text.remixSourceGone);
     return;
   }
   if (!attached.ok) {
-    await show(attached.reason);
+    await pending.show(attached.reason);
     return;
   }
   const references = [...previous.references, ...attached.references];
-  const requester = requesterOf(message.author, message.guildId);
-  const job = await context.service.getJob(jobId);
+  const { prompt } = pending;
+  const requester = payload.requester;
+  const [job, origin] = await Promise.all([context.service.getJob(payload.jobId), pending.origin]);
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references, requester, origin })
     : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
-  await startJob(context, request, remix.dedupeKey, show);
+  await startJob(context, request, pending.dedupeKey, pending.show);
 }
 
 /**
@@ -76,15 +70,26 @@ export async function handleReplyRemix(context: DiscordContext, message: Message
     await message.reply({ content: text.promptNeeded, allowedMentions: noMentions });
     return;
   }
-  const status = await message.reply({ content: text.starting, allowedMentions: noMentions });
-  // Recorded right after posting, since the status message is what recovery must end after a crash.
-  const origin = messageOrigin(message, status.id);
   const dedupeKey = messageKey(message.id);
-  const show: ShowText = (content) => status.edit({ content, components: [], allowedMentions: noMentions });
-  const remix = { jobId, resultImage, prompt, origin, dedupeKey };
-  const handled = await withIntake(context, { dedupeKey, origin, prompt }, () => remixFromReply(context, message, remix, show));
-  if (!handled) {
-    // Seen before (a replay after a restart): that request has its own status message, so this one goes.
-    await status.delete().catch((error: unknown) => context.logger.warn({ err: error, messageId: status.id }, 'could not remove a duplicate status message'));
-  }
+  const payload: ReplyRemixPayload = {
+    version: intakePayloadVersion,
+    kind: 'reply-remix',
+    requester: requesterOf(message.author, message.guildId),
+    jobId,
+    resultImage: recordedAttachment(resultImage),
+    attachments: [...message.attachments.values()].map((attachment) => recordedAttachment(attachmentInfo(attachment))),
+    channelId: message.channelId,
+    messageId: message.id,
+  };
+  // Persist, then acknowledge: the status message is the acknowledgement, so it is posted after the
+  // intake is recorded. Whoever takes the intake over finds it as the bot's reply to the user's message.
+  await withIntake(context, { dedupeKey, origin: messageOrigin(message, undefined), prompt, payload }, async () => {
+    const status = await message.reply({ content: text.starting, allowedMentions: noMentions });
+    await finishReplyRemix(context, payload, {
+      dedupeKey,
+      prompt,
+      origin: Promise.resolve(messageOrigin(message, status.id)),
+      show: (content) => status.edit({ content, components: [], allowedMentions: noMentions }),
+    });
+  });
 }

@@ -1,11 +1,26 @@
 // Starts a job from a built request and ends the pending message when the core refuses it.
-import type { GenerationRequest } from '../../core/request.ts';
+import type { GenerationRequest, Origin } from '../../core/request.ts';
 import { isBotError } from '../../core/errors.ts';
 import type { DiscordContext } from './context.ts';
 import { text } from './messages.ts';
 
 /** Replaces the pending message's text (and removes any buttons). */
 export type ShowText = (content: string) => Promise<unknown>;
+
+/**
+ * An acknowledged request being finished: by its handler right after the acknowledgement, or by
+ * whoever took its intake over after that handler's process stopped. Both go through the same code.
+ */
+export interface PendingRequest {
+  /** The intake's key; the job is started with it, so however often the request is finished it is charged once. */
+  dedupeKey: string;
+  /** What the user typed (Reroll and 4K repeat their job's prompt instead). */
+  prompt: string;
+  /** Where the job reports: the pending message, with its id once known (the live path looks it up meanwhile). */
+  origin: Promise<Origin>;
+  /** Replaces the pending message's text. */
+  show: ShowText;
+}
 
 /**
  * Hands `request` to the core. A refusal (`invalid_request`, `quota_exceeded`) ends the pending
@@ -17,6 +32,10 @@ export async function startJob(context: DiscordContext, request: GenerationReque
   try {
     started = await context.service.start(request, { dedupeKey });
   } catch (error) {
+    if (isBotError(error) && error.code === 'stopping') {
+      context.logger.info({ dedupeKey }, 'stopping: the request is left for the next process to finish');
+      return;
+    }
     if (isBotError(error) && (error.code === 'invalid_request' || error.code === 'quota_exceeded')) {
       await show(text.rejected(error.message));
       return;

@@ -35,6 +35,18 @@ function apiCode(error: unknown): number | string | undefined {
   return error instanceof DiscordAPIError ? error.code : undefined;
 }
 
+/** The job's channel cannot be posted in (none recorded, or not a text channel); the same on every try. */
+class ChannelUnusableError extends Error {}
+
+/**
+ * True for answers that will be the same on every try (the channel or message is gone, access was
+ * removed, the token was refused): retrying them would only repeat the refusal.
+ */
+export function isPermanentRefusal(error: unknown): boolean {
+  if (error instanceof ChannelUnusableError) return true;
+  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
 /** True when `origin`'s interaction token may still be used at `now`. */
 export function interactionUsable(origin: Origin, now: number): boolean {
   return origin.interaction !== undefined && now < origin.interaction.expiresAt - tokenSafetyMarginMs;
@@ -47,9 +59,9 @@ function webhookOf(client: Client, origin: Origin): InteractionWebhook | undefin
 }
 
 async function textChannel(client: Client, channelId: string | undefined) {
-  if (channelId === undefined) throw new Error('The job has no channel to post in');
+  if (channelId === undefined) throw new ChannelUnusableError('The job has no channel to post in');
   const channel = await client.channels.fetch(channelId);
-  if (!channel?.isSendable()) throw new Error(`Channel ${channelId} cannot receive messages`);
+  if (!channel?.isSendable()) throw new ChannelUnusableError(`Channel ${channelId} cannot receive messages`);
   return channel;
 }
 
@@ -108,6 +120,31 @@ export async function fetchStatus(client: Client, origin: Origin, now = Date.now
   }
 }
 
+/**
+ * The pending message of `origin` (through the token while it lives, else by its id in the channel),
+ * or undefined when Discord says it is not there (never sent, deleted, token refused). Failures that
+ * may pass (Discord unavailable, rate limits) are thrown, so the caller tries again instead of
+ * posting a second pending message beside the first.
+ */
+export async function findStatusMessage(client: Client, origin: Origin, now = Date.now()): Promise<Message | undefined> {
+  const webhook = interactionUsable(origin, now) ? webhookOf(client, origin) : undefined;
+  if (webhook) {
+    try {
+      return await webhook.fetchMessage('@original');
+    } catch (error) {
+      if (!isPermanentRefusal(error)) throw error;
+    }
+  }
+  if (origin.messageId === undefined) return undefined;
+  try {
+    const channel = await textChannel(client, origin.channelId);
+    return await channel.messages.fetch(origin.messageId);
+  } catch (error) {
+    if (!isPermanentRefusal(error)) throw error;
+    return undefined;
+  }
+}
+
 /** Recent messages after the status message (where a result posted through the channel would be). */
 export async function messagesAfterStatus(client: Client, origin: Origin): Promise<Message[]> {
   if (origin.messageId === undefined) return [];
@@ -121,17 +158,22 @@ export async function messagesAfterStatus(client: Client, origin: Origin): Promi
 }
 
 /**
- * The id of the bot's reply to `origin`'s interaction, looked up among the channel's recent messages
- * by the interaction id Discord stamps on it; for a reply whose id was never recorded (the bot
- * stopped between deferring and starting the job). Undefined when it is not found or not readable.
+ * The id of the bot's pending message for `origin` when its id was never recorded (the bot stopped
+ * between acknowledging and starting the job): the reply Discord stamped with the interaction's id,
+ * or the bot's reply to the user's message (reply-to-remix). Looked up among the channel's recent
+ * messages; undefined when it is not found or not readable.
  */
-export async function findInteractionReply(client: Client, origin: Origin): Promise<string | undefined> {
+export async function findPendingReply(client: Client, origin: Origin): Promise<string | undefined> {
   const interactionId = origin.interaction?.id;
-  if (interactionId === undefined) return undefined;
+  const replyTo = origin.replyToMessageId;
+  if (interactionId === undefined && replyTo === undefined) return undefined;
   try {
     const channel = await textChannel(client, origin.channelId);
-    const recent = await channel.messages.fetch({ limit: 100 });
-    return recent.find((message) => message.author.id === client.user?.id && message.interactionMetadata?.id === interactionId)?.id;
+    const recent = await channel.messages.fetch(replyTo === undefined ? { limit: 100 } : { after: replyTo, limit: 50 });
+    const found = recent.find((message) =>
+      message.author.id === client.user?.id &&
+      (interactionId === undefined ? message.reference?.messageId === replyTo : message.interactionMetadata?.id === interactionId));
+    return found?.id;
   } catch {
     return undefined;
   }

@@ -6,8 +6,10 @@ import type { Reference } from '../../core/request.ts';
 import { actionIds } from './blocks.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { fetchPreviousResult } from './file-intake.ts';
+import { intakePayloadVersion, type JobButtonPayload } from './intake-payload.ts';
 import { settingsOf, type JobSettings } from './job-settings.ts';
 import { slackText, type JobKind } from './messages.ts';
+import { claimRequest, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 import { stringField } from './slack-payloads.ts';
 
@@ -17,25 +19,59 @@ interface Variant {
   references: (job: JobView, runtime: SlackRuntime) => Promise<Reference[]>;
 }
 
-const variants: Record<typeof actionIds.reroll | typeof actionIds.upscale, Variant> = {
+const variants: Record<JobButtonPayload['action'], Variant> = {
   // Same prompt, settings and reference images: another take.
-  [actionIds.reroll]: {
+  reroll: {
     kind: 'reroll',
     settings: settingsOf,
     references: async (job) => job.request.references,
   },
   // The chosen image as the only reference, same prompt, at 4K: a bigger version of that picture
   // rather than a new one (its own references are already reflected in it).
-  [actionIds.upscale]: {
+  upscale: {
     kind: 'upscale',
     settings: (job) => ({ ...settingsOf(job), resolution: '4K' }),
     references: async (job, runtime) => [await fetchPreviousResult(job, runtime.intake)],
   },
 };
 
-/** Registers Reroll (also "Try again" on failures) and 4K. The ack waits for the job to be stored, within the deadline. */
+const buttonActions: Record<typeof actionIds.reroll | typeof actionIds.upscale, JobButtonPayload['action']> = {
+  [actionIds.reroll]: 'reroll',
+  [actionIds.upscale]: 'upscale',
+};
+
+/** Starts the job of a recorded Reroll or 4K click (live, or after a takeover); returns a refusal text when it did not start. */
+export async function startJobButton(runtime: SlackRuntime, payload: JobButtonPayload, context: RequestContext): Promise<string | undefined> {
+  const job = await runtime.service.getJob(payload.jobId);
+  if (!job) return slackText.jobGone;
+  const variant = variants[payload.action];
+  const settings = variant.settings(job);
+  const refusal = await runtime.launcher.checkCredits(payload.requester, settings);
+  if (refusal) return refusal;
+  let references: Reference[];
+  try {
+    references = await variant.references(job, runtime);
+  } catch (error) {
+    const failure = toBotError(error);
+    return slackText.refusal(failure.code, failure.message);
+  }
+  const outcome = await runtime.launcher.launch({
+    kind: variant.kind,
+    requester: payload.requester,
+    channelId: payload.channelId,
+    threadTs: payload.threadTs,
+    prompt: job.request.prompt,
+    references,
+    settings,
+    dedupeKey: context.dedupeKey,
+    ...(context.statusTs ? { statusTs: context.statusTs } : {}),
+  });
+  return outcome.kind === 'refused' ? outcome.text : undefined;
+}
+
+/** Registers Reroll (also "Try again" on failures) and 4K. The click is recorded before the ack, which waits for the job within the deadline. */
 export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
-  for (const [actionId, variant] of Object.entries(variants)) {
+  for (const [actionId, buttonAction] of Object.entries(buttonActions)) {
     app.action<BlockAction>(actionId, async ({ ack, body, action, respond }) => {
       const reply = new DeadlineAck<void>(() => ack(), runtime.ackDeadlineMs);
       const tell = async (text: string) => {
@@ -43,42 +79,30 @@ export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
         await respond({ response_type: 'ephemeral', replace_original: false, text });
       };
       const job = await runtime.service.getJob(stringField(action, 'value') ?? '');
-      if (!job?.origin.channelId) {
+      const channelId = job?.origin.channelId;
+      const threadTs = job?.origin.threadId ?? job?.origin.messageId;
+      if (!job || !channelId || !threadTs) {
         await tell(slackText.jobGone);
         return;
       }
+      const responseUrl = stringField(body, 'response_url');
+      const payload: JobButtonPayload = {
+        version: intakePayloadVersion,
+        kind: 'job-button',
+        requester: slackRequester(body.user.id, body.team?.id ?? job.origin.communityId),
+        action: buttonAction,
+        jobId: job.id,
+        channelId,
+        threadTs,
+        ...(responseUrl ? { responseUrl } : {}),
+      };
       const dedupeKey = `slack:action:${body.trigger_id}`;
-      if (!runtime.recent.claim(dedupeKey)) {
+      if (!(await claimRequest(runtime, { dedupeKey, prompt: job.request.prompt, payload }))) {
         await reply.send();
         return;
       }
-      const requester = slackRequester(body.user.id, body.team?.id ?? job.origin.communityId);
-      const settings = variant.settings(job);
-      const refusal = await runtime.launcher.checkCredits(requester, settings);
-      if (refusal) {
-        await tell(refusal);
-        return;
-      }
-      let references: Reference[];
-      try {
-        references = await variant.references(job, runtime);
-      } catch (error) {
-        const failure = toBotError(error);
-        await tell(slackText.refusal(failure.code, failure.message));
-        return;
-      }
-      const outcome = await runtime.launcher.launch({
-        kind: variant.kind,
-        requester,
-        channelId: job.origin.channelId,
-        threadTs: job.origin.threadId ?? job.origin.messageId,
-        prompt: job.request.prompt,
-        references,
-        settings,
-        dedupeKey,
-      });
-      if (outcome.kind === 'refused') await tell(outcome.text);
-      else await reply.send();
+      await runRequest(runtime, { dedupeKey }, { answer: tell }, (context) => startJobButton(runtime, payload, context));
+      await reply.send();
     });
   }
 }

@@ -1,6 +1,7 @@
 // Creates the Bolt app: Socket Mode with an app-level token, HTTP mode with the signing secret otherwise.
-import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
+import { holdEventAcks } from './event-ack-gate.ts';
 
 /** What the Bolt app needs: tokens, the Web API base, the HTTP port and a logger. */
 export interface BoltAppOptions {
@@ -13,6 +14,8 @@ export interface BoltAppOptions {
   apiUrl?: string;
   /** HTTP mode's listening port. */
   port: number;
+  /** Latest ack of an event after it arrives, in ms: events are acked once their request is stored (see `holdEventAcks`). */
+  ackDeadlineMs: number;
   logger: Logger;
 }
 
@@ -67,7 +70,7 @@ export function createBoltApp(options: BoltAppOptions): BoltSetup {
   const shared = { token: options.botToken, logger, clientOptions, deferInitialization: true };
   if (options.appToken) {
     // Our own receiver, so stopping can wait for the WebSocket to close (Bolt's stop does not).
-    const receiver = new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });
+    const receiver = holdEventAcks(new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } }), options.ackDeadlineMs);
     const app = new App({ ...shared, receiver, socketMode: true });
     return {
       app,
@@ -75,7 +78,9 @@ export function createBoltApp(options: BoltAppOptions): BoltSetup {
     };
   }
   if (!options.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
-  const app = new App({ ...shared, signingSecret: options.signingSecret, port: options.port });
+  // Bolt's default HTTP receiver, built here so its event acks can be held like Socket Mode's.
+  const receiver = holdEventAcks(new HTTPReceiver({ signingSecret: options.signingSecret, port: options.port, logger }), options.ackDeadlineMs);
+  const app = new App({ ...shared, receiver });
   return { app, disconnect: () => withTimeout(app.stop().then(() => undefined), disconnectTimeoutMs) };
 }
 

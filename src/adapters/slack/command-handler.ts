@@ -1,16 +1,37 @@
-// `/imagine`: help and quota answer ephemerally; a prompt posts the status message and starts the job.
+// `/imagine`: help and quota answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
 import type { App, RespondArguments } from '@slack/bolt';
 import { DeadlineAck } from './deadline-ack.ts';
 import { decodeSlackText } from './escape.ts';
 import { helpText } from './help-text.ts';
+import { intakePayloadVersion, recordedSettings, settingsFrom, type CommandPayload } from './intake-payload.ts';
 import { resolveSettings } from './job-settings.ts';
 import { slackText } from './messages.ts';
 import { parseImagineText } from './parse-command.ts';
+import { claimRequest, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 
-/** Registers `/imagine`. The ack waits for the job to be stored, but never past `ackDeadlineMs`. */
+/** Starts the job of a recorded `/imagine` (live, or after a takeover); returns a refusal text when it did not start. */
+export async function startCommand(runtime: SlackRuntime, payload: CommandPayload, context: RequestContext): Promise<string | undefined> {
+  const outcome = await runtime.launcher.launch({
+    kind: 'generate',
+    requester: payload.requester,
+    channelId: payload.channelId,
+    threadTs: undefined,
+    prompt: payload.prompt,
+    references: [],
+    settings: settingsFrom(payload.settings),
+    dedupeKey: context.dedupeKey,
+    ...(context.statusTs ? { statusTs: context.statusTs } : {}),
+  });
+  return outcome.kind === 'refused' ? outcome.text : undefined;
+}
+
+/**
+ * Registers `/imagine`. The request is recorded before the ack; the ack then waits for the job to be
+ * stored (so a refusal can be shown in it), but never past `ackDeadlineMs`.
+ */
 export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
-  const { service, launcher } = runtime;
+  const { service } = runtime;
 
   app.command('/imagine', async ({ command, ack, respond }) => {
     const reply = new DeadlineAck<RespondArguments>((payload) => ack(payload), runtime.ackDeadlineMs);
@@ -39,22 +60,22 @@ export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
       await tell(resolved.error);
       return;
     }
+    const payload: CommandPayload = {
+      version: intakePayloadVersion,
+      kind: 'command',
+      requester,
+      channelId: command.channel_id,
+      prompt: parsed.prompt,
+      settings: recordedSettings(resolved.settings),
+      ...(command.response_url ? { responseUrl: command.response_url } : {}),
+    };
     // Slash commands are not redelivered, but the trigger id still guards against a double submit.
-    if (!runtime.recent.claim(`slack:command:${command.trigger_id}`)) {
+    const dedupeKey = `slack:command:${command.trigger_id}`;
+    if (!(await claimRequest(runtime, { dedupeKey, prompt: parsed.prompt, payload }))) {
       await reply.send();
       return;
     }
-    const outcome = await launcher.launch({
-      kind: 'generate',
-      requester,
-      channelId: command.channel_id,
-      threadTs: undefined,
-      prompt: parsed.prompt,
-      references: [],
-      settings: resolved.settings,
-      dedupeKey: `slack:command:${command.trigger_id}`,
-    });
-    if (outcome.kind === 'refused') await tell(outcome.text);
-    else await reply.send();
+    await runRequest(runtime, { dedupeKey }, { answer: tell }, (context) => startCommand(runtime, payload, context));
+    await reply.send();
   });
 }

@@ -1,7 +1,8 @@
 // Slack's Delivery: edits the status message with progress, uploads results into the thread, explains failures,
-// and ends the status messages of requests the bot stopped on before they became jobs.
+// and finishes (or, when it cannot, ends) the requests a process stopped on before they became jobs.
 import type { WebClient } from '@slack/web-api';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
+import type { Intake } from '../../core/job-store.ts';
 import { BotError } from '../../core/errors.ts';
 import { fitImageToLimit } from '../../core/fit-image.ts';
 import { extensionFor } from '../../core/image-type.ts';
@@ -26,6 +27,8 @@ export interface SlackDeliveryOptions {
   uploadLimitBytes?: number;
   /** Least time between two progress edits of one message (default 3 s). */
   progressIntervalMs?: number;
+  /** Finishes a request acknowledged by a process that died before its job existed (see `resumeSlackIntake`). */
+  resumeIntake?: (intake: Intake) => Promise<void>;
 }
 
 /** Slack errors where trying the same upload again cannot help. */
@@ -119,6 +122,7 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
 
   return {
     platform: 'slack',
+    ...(options.resumeIntake ? { resumeIntake: options.resumeIntake } : {}),
 
     async progress(origin, progress) {
       const key = keyOf(origin);

@@ -9,9 +9,9 @@ import { registerActionHandlers } from './action-handlers.ts';
 import { createBoltApp } from './app-setup.ts';
 import { registerImagineCommand } from './command-handler.ts';
 import { createSlackDelivery } from './delivery.ts';
+import { resumeSlackIntake } from './intake-resume.ts';
 import { createJobLauncher } from './job-launcher.ts';
 import { registerMessageHandlers } from './message-handlers.ts';
-import { RecentKeys } from './recent-keys.ts';
 import { registerRemixHandlers } from './remix-handlers.ts';
 import type { SlackRuntime } from './runtime.ts';
 import { slackErrorCode } from './slack-payloads.ts';
@@ -53,7 +53,8 @@ export interface SlackApp {
 /** Starts the Slack app (Socket Mode when `appToken` is set, HTTP mode otherwise) and registers its Delivery. */
 export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { service, logger } = options;
-  const { app, disconnect } = createBoltApp(options);
+  const ackDeadlineMs = options.ackDeadlineMs ?? 2000;
+  const { app, disconnect } = createBoltApp({ ...options, ackDeadlineMs });
   let identity;
   try {
     identity = await app.client.auth.test();
@@ -75,9 +76,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
       trustedHosts: options.attachmentHosts ?? [...platformFileHosts, ...hostsOf([options.apiUrl])],
     },
     launcher: createJobLauncher({ service, client: app.client, logger }),
-    recent: new RecentKeys(),
     logger,
-    ackDeadlineMs: options.ackDeadlineMs ?? 2000,
+    ackDeadlineMs,
   };
   registerImagineCommand(app, runtime);
   registerMessageHandlers(app, runtime);
@@ -92,6 +92,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
     logger,
     ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+    resumeIntake: (intake) => resumeSlackIntake(runtime, intake),
   });
   service.registerDelivery(delivery);
 

@@ -1,5 +1,4 @@
-// Starts a job from Slack: posts the status message first (its ts is part of the stored origin), records it as an
-// intake (so a restart before the job exists can still end that message), then persists the job.
+// Starts a job from Slack once its request is recorded as an intake: posts (or reuses) the status message, then stores the job.
 import type { WebClient } from '@slack/web-api';
 import { isBotError, toBotError } from '../../core/errors.ts';
 import type { ImagineService } from '../../core/imagine-service.ts';
@@ -8,6 +7,7 @@ import type { Logger } from '../../log.ts';
 import { statusMessage } from './blocks.ts';
 import type { JobSettings } from './job-settings.ts';
 import { slackText, type JobKind } from './messages.ts';
+import { pendingMarker } from './pending-status.ts';
 import { slackErrorCode } from './slack-payloads.ts';
 import { lineFromRequest } from './status-line.ts';
 
@@ -23,14 +23,18 @@ export interface LaunchInput {
   prompt: string;
   references: Reference[];
   settings: JobSettings;
-  /** Event, trigger or view id: a redelivery finds the stored job instead of charging again. */
+  /** The intake's key (event, trigger or view id): the job is stored under it, so it is charged once. */
   dedupeKey: string;
+  /** A status message already posted for this request (by a process that died before the job existed): reused. */
+  statusTs?: string;
 }
 
 /** How a launch ended. */
 export type LaunchOutcome =
   | { kind: 'started'; jobId: string; statusTs: string }
   | { kind: 'duplicate' }
+  /** The bot is stopping: the pending message and the intake stay for the next process to finish. */
+  | { kind: 'deferred' }
   /** Nothing was started or charged; `text` tells the user why (already escaped). */
   | { kind: 'refused'; text: string };
 
@@ -38,6 +42,11 @@ export type LaunchOutcome =
 export interface JobLauncher {
   /** A refusal text when the requester cannot afford `settings` right now; checked before slow work. */
   checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined>;
+  /**
+   * Posts the status message (marked with the dedupe key, see `findPendingStatus`) unless `statusTs`
+   * names one, then starts the job. A status message posted here is removed again when the job is
+   * refused; a reused one is left for the caller to end. The intake is the caller's to release.
+   */
   launch(input: LaunchInput): Promise<LaunchOutcome>;
 }
 
@@ -58,6 +67,27 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
     await client.chat.delete({ channel, ts }).catch((error: unknown) => logger.warn({ err: error, channel, ts }, 'could not remove a status message'));
   }
 
+  /** Posts the "queued" status message; a refusal text when Slack will not take it. */
+  async function postStatus(input: LaunchInput, draft: GenerationRequest): Promise<{ ts: string } | { refusal: string }> {
+    const body = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(undefined, undefined)));
+    try {
+      const posted = await client.chat.postMessage({
+        channel: input.channelId,
+        text: body.text,
+        blocks: body.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: pendingMarker(input.dedupeKey),
+        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+      });
+      return { ts: posted.ts as string };
+    } catch (error) {
+      const code = slackErrorCode(error);
+      logger.warn({ err: error, channel: input.channelId, code }, 'could not post the status message');
+      return { refusal: code && cannotPostErrors.has(code) ? slackText.notInChannel : slackText.startFailed };
+    }
+  }
+
   async function launch(input: LaunchInput): Promise<LaunchOutcome> {
     const refusal = await checkCredits(input.requester, input.settings);
     if (refusal) return { kind: 'refused', text: refusal };
@@ -73,22 +103,12 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       requester: input.requester,
       origin: { platform: 'slack' },
     };
-    const body = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(undefined, undefined)));
-    let statusTs: string;
-    try {
-      const posted = await client.chat.postMessage({
-        channel: input.channelId,
-        text: body.text,
-        blocks: body.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
-      });
-      statusTs = posted.ts as string;
-    } catch (error) {
-      const code = slackErrorCode(error);
-      logger.warn({ err: error, channel: input.channelId, code }, 'could not post the status message');
-      return { kind: 'refused', text: code && cannotPostErrors.has(code) ? slackText.notInChannel : slackText.startFailed };
+    const postedHere = input.statusTs === undefined;
+    let statusTs = input.statusTs;
+    if (statusTs === undefined) {
+      const posted = await postStatus(input, draft);
+      if ('refusal' in posted) return { kind: 'refused', text: posted.refusal };
+      statusTs = posted.ts;
     }
 
     const origin: Origin = {
@@ -101,14 +121,12 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       extra: { kind: input.kind },
     };
     try {
-      // Persist, then carry on: from here the status message is pending, and if the bot dies before `start`
-      // stores the job, restart recovery ends it through `Delivery.interrupted`. A false answer (the key is
-      // known) needs no branch: `start` below finds an existing job and reports the duplicate.
-      await service.accept({ dedupeKey: input.dedupeKey, origin, prompt: input.prompt });
       const started = await service.start({ ...draft, origin }, { dedupeKey: input.dedupeKey });
       if (started.duplicate) {
-        // A redelivery after a restart: the first delivery's status message already tracks the job.
-        await removeStatus(input.channelId, statusTs);
+        // Another process (one that took this request over while this one was stalled) stored the job first.
+        // Its status message stays; ours goes, unless that process found and reused ours.
+        const existing = postedHere ? await service.getJob(started.jobId) : undefined;
+        if (postedHere && existing?.origin.messageId !== statusTs) await removeStatus(input.channelId, statusTs);
         return { kind: 'duplicate' };
       }
       if (started.queuePosition !== undefined) {
@@ -119,13 +137,11 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       }
       return { kind: 'started', jobId: started.jobId, statusTs };
     } catch (error) {
-      await removeStatus(input.channelId, statusTs);
+      if (isBotError(error) && error.code === 'stopping') return { kind: 'deferred' };
+      if (postedHere) await removeStatus(input.channelId, statusTs);
       const failure = toBotError(error);
       if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
       return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };
-    } finally {
-      // Every way out of here either stored the job or already told the user; the intake has nothing left to end.
-      await service.release(input.dedupeKey).catch((error: unknown) => logger.warn({ err: error }, 'could not forget an intake'));
     }
   }
 

@@ -11,76 +11,49 @@ import { helpText } from './help-text.ts';
 import { parseImagineText } from './parse-command.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 import { readFiles, stringField, type SlackFile } from './slack-payloads.ts';
+import { acknowledgeEvent } from './event-ack-gate.ts';
+import { intakePayloadVersion, recordedFile, slackFileFrom, type MessagePayload } from './intake-payload.ts';
+import { claimRequest, replyTarget, runRequest, type RequestContext } from './request-intake.ts';
 import { findLatestResult } from './thread-results.ts';
-
-/** A user message the bot should act on, reduced to what matters. */
-interface IncomingMessage {
-  eventId: string;
-  teamId: string | undefined;
-  channelId: string;
-  userId: string;
-  ts: string;
-  /** The thread it was posted in; undefined for a channel-level message. */
-  threadTs: string | undefined;
-  /** Slack-encoded text. */
-  text: string;
-  files: SlackFile[];
-  via: 'reply' | 'mention';
-}
 
 /** Message subtypes that are a person posting (with files, or also to the channel). */
 const userSubtypes = new Set([undefined, 'file_share', 'thread_broadcast']);
 
-async function handleMessage(runtime: SlackRuntime, message: IncomingMessage): Promise<void> {
+/**
+ * Handles a recorded mention or thread reply (live, or after a takeover): finds the result it remixes,
+ * parses it, downloads its files and starts the job. Returns the answer when it ends without a job.
+ */
+export async function handleMessage(runtime: SlackRuntime, message: MessagePayload, context: RequestContext): Promise<string | undefined> {
   const { service, launcher, logger } = runtime;
   const threadTs = message.threadTs ?? message.ts;
-  const tell = (text: string) => tellUser(runtime.client, { channelId: message.channelId, userId: message.userId, threadTs }, text, logger);
-  const requester = slackRequester(message.userId, message.teamId);
+  const { requester } = message;
 
   const previous =
     message.threadTs === undefined
       ? undefined
       : await findLatestResult({ client: runtime.client, service, botUserId: runtime.botUserId, logger }, message.channelId, message.threadTs);
-  if (message.via === 'reply' && previous === undefined) {
-    await tell(slackText.noResultInThread);
-    return;
-  }
+  if (message.via === 'reply' && previous === undefined) return slackText.noResultInThread;
   const text = decodeSlackText(stripBotMention(message.text, runtime.botUserId));
   const parsed = parseImagineText(text, {
     keywords: message.via === 'mention',
     emptyPromptMessage: message.via === 'reply' ? slackText.replyNeedsPrompt : slackText.mentionNeedsPrompt,
   });
-  if (parsed.kind === 'help' && text.trim() === '') {
-    await tell(message.via === 'reply' ? slackText.replyNeedsPrompt : slackText.mentionNeedsPrompt);
-    return;
-  }
-  if (parsed.kind === 'help' || parsed.kind === 'quota') {
-    await tell(parsed.kind === 'quota' ? slackText.quota(await service.balance(requester)) : helpText(service));
-    return;
-  }
-  if (parsed.kind === 'invalid') {
-    await tell(parsed.message);
-    return;
-  }
+  if (parsed.kind === 'help' && text.trim() === '') return message.via === 'reply' ? slackText.replyNeedsPrompt : slackText.mentionNeedsPrompt;
+  if (parsed.kind === 'help') return helpText(service);
+  if (parsed.kind === 'quota') return slackText.quota(await service.balance(requester));
+  if (parsed.kind === 'invalid') return parsed.message;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
-  if ('error' in resolved) {
-    await tell(resolved.error);
-    return;
-  }
+  if ('error' in resolved) return resolved.error;
   // Checked before downloading anything, so an empty balance costs no transfer.
   const refusal = await launcher.checkCredits(requester, resolved.settings);
-  if (refusal) {
-    await tell(refusal);
-    return;
-  }
+  if (refusal) return refusal;
   let references: Reference[];
   try {
-    const attached = await downloadSlackFiles(message.files, runtime.intake);
+    const attached = await downloadSlackFiles(message.files.map(slackFileFrom), runtime.intake);
     references = previous ? [await fetchPreviousResult(previous, runtime.intake), ...attached] : attached;
   } catch (error) {
     const failure = toBotError(error);
-    await tell(slackText.refusal(failure.code, failure.message));
-    return;
+    return slackText.refusal(failure.code, failure.message);
   }
   const outcome = await launcher.launch({
     kind: previous ? 'remix' : 'generate',
@@ -91,23 +64,58 @@ async function handleMessage(runtime: SlackRuntime, message: IncomingMessage): P
     prompt: parsed.prompt,
     references,
     settings: resolved.settings,
-    dedupeKey: `slack:event:${message.eventId}`,
+    dedupeKey: context.dedupeKey,
+    ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });
-  if (outcome.kind === 'refused') await tell(outcome.text);
+  return outcome.kind === 'refused' ? outcome.text : undefined;
 }
 
-/** Registers `app_mention` and `message` (thread replies). Events are acked by Bolt before these run. */
+/** A message event reduced to what the handler needs. */
+interface IncomingMessage {
+  eventId: string;
+  teamId: string | undefined;
+  channelId: string;
+  userId: string;
+  ts: string;
+  threadTs: string | undefined;
+  text: string;
+  files: SlackFile[];
+  via: 'reply' | 'mention';
+}
+
+function payloadOf(message: IncomingMessage): MessagePayload {
+  return {
+    version: intakePayloadVersion,
+    kind: 'message',
+    requester: slackRequester(message.userId, message.teamId),
+    via: message.via,
+    channelId: message.channelId,
+    ts: message.ts,
+    ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+    text: message.text,
+    files: message.files.map(recordedFile),
+  };
+}
+
+/** Registers `app_mention` and `message` (thread replies). Their acks are held until the request is recorded (see `holdEventAcks`). */
 export function registerMessageHandlers(app: App, runtime: SlackRuntime): void {
-  const run = async (message: IncomingMessage) => {
-    // A redelivered event (same event_id, X-Slack-Retry-Num) is dropped here while the first is still working.
-    if (!runtime.recent.claim(`slack:event:${message.eventId}`)) return;
-    await handleMessage(runtime, message);
+  const run = async (context: Record<string, unknown>, message: IncomingMessage) => {
+    const payload = payloadOf(message);
+    const dedupeKey = `slack:event:${message.eventId}`;
+    const prompt = decodeSlackText(stripBotMention(message.text, runtime.botUserId));
+    // A redelivered event (same event_id, X-Slack-Retry-Num), here or in another process, is dropped by the claim.
+    const claimed = await claimRequest(runtime, { dedupeKey, prompt, payload });
+    // Persist, then acknowledge: from here a process dying on this request leaves an intake another one finishes.
+    await acknowledgeEvent(context);
+    if (!claimed) return;
+    const target = replyTarget(payload);
+    await runRequest(runtime, { dedupeKey }, { answer: (text) => tellUser(runtime.client, target, text, runtime.logger) }, (claim) => handleMessage(runtime, payload, claim));
   };
 
-  app.event('app_mention', async ({ event, body }) => {
+  app.event('app_mention', async ({ event, body, context }) => {
     const eventId = stringField(body, 'event_id');
     if (!eventId || !event.user || stringField(event, 'bot_id')) return;
-    await run({
+    await run(context, {
       eventId,
       teamId: stringField(body, 'team_id'),
       channelId: event.channel,
@@ -120,7 +128,7 @@ export function registerMessageHandlers(app: App, runtime: SlackRuntime): void {
     });
   });
 
-  app.event('message', async ({ event, body }) => {
+  app.event('message', async ({ event, body, context }) => {
     const eventId = stringField(body, 'event_id');
     const subtype = stringField(event, 'subtype');
     const userId = stringField(event, 'user');
@@ -132,7 +140,7 @@ export function registerMessageHandlers(app: App, runtime: SlackRuntime): void {
     // Only replies in threads the bot started; a mention is handled by app_mention, which Slack also sends.
     if (!threadTs || threadTs === ts || mentionsBot(text, runtime.botUserId)) return;
     if (stringField(event, 'parent_user_id') !== runtime.botUserId) return;
-    await run({
+    await run(context, {
       eventId,
       teamId: stringField(body, 'team_id'),
       channelId,

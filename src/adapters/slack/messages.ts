@@ -29,6 +29,8 @@ const errorTexts: Record<ErrorCode, string> = {
   cancelled: 'The job was cancelled.',
   // Never shown in practice: a process that lost a job's lease says nothing; the new owner answers.
   lease_lost: 'Another instance of the bot took this job over.',
+  // Never shown in practice either: a request refused this way is left for the next process to finish.
+  stopping: 'The bot is restarting; your request will be finished when it is back.',
   internal: "Something went wrong on the bot's side. Try again.",
 };
 
@@ -104,6 +106,10 @@ export const slackText = {
   /** Ends a status message whose request never became a job because the bot stopped first. */
   interrupted(prompt: string): string {
     return `The bot restarted before "${escape(truncate(prompt, 600))}" started. Nothing was charged — please try again.`;
+  },
+  /** Heads a pending status message that another process took over and could not finish; the reason follows. */
+  notFinished(prompt: string): string {
+    return `"${escape(truncate(prompt, 600))}" could not be finished after the bot restarted.`;
   },
   resultComment(requesterId: string): string {
     return `<@${requesterId}> here is your image.`;

@@ -5,11 +5,13 @@ import type { Reference } from '../../core/request.ts';
 import { actionIds, callbackIds, jobIdFromBlocks } from './blocks.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { downloadSlackFile, downloadSlackFiles, fetchPreviousResult } from './file-intake.ts';
+import { intakePayloadVersion, recordedFile, slackFileFrom, type RemixModalPayload } from './intake-payload.ts';
 import { resolveSettings, settingsOf } from './job-settings.ts';
 import { slackText } from './messages.ts';
 import { tellUser } from './notify.ts';
 import { parseImagineText } from './parse-command.ts';
 import { readRemixSource, readSubmission, remixBlockIds, remixModal, type RemixSource } from './remix-modal.ts';
+import { claimRequest, replyTarget, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 import { imageFiles, readMessage, stringField } from './slack-payloads.ts';
 
@@ -23,24 +25,23 @@ async function openModal(runtime: SlackRuntime, triggerId: string, source: Remix
   }
 }
 
-/** Starts the remix a submitted modal describes; returns a refusal text, or undefined when it started. */
-async function startRemix(runtime: SlackRuntime, input: { userId: string; teamId: string | undefined; viewId: string; source: RemixSource; prompt: string; files: ReturnType<typeof readSubmission>['files'] }): Promise<string | undefined> {
+/** Starts the remix of a recorded modal submission (live, or after a takeover); returns a refusal text when it did not start. */
+export async function startRemix(runtime: SlackRuntime, payload: RemixModalPayload, context: RequestContext): Promise<string | undefined> {
   const { service, launcher } = runtime;
-  const requester = slackRequester(input.userId, input.teamId);
-  const parsed = parseImagineText(input.prompt, { keywords: false, emptyPromptMessage: slackText.modal.emptyPrompt });
+  const parsed = parseImagineText(payload.prompt, { keywords: false, emptyPromptMessage: slackText.modal.emptyPrompt });
   if (parsed.kind !== 'generate') return parsed.kind === 'invalid' ? parsed.message : slackText.modal.emptyPrompt;
-  const previous = input.source.jobId ? await service.getJob(input.source.jobId) : undefined;
-  if (input.source.jobId && !previous) return slackText.jobGone;
+  const previous = payload.jobId ? await service.getJob(payload.jobId) : undefined;
+  if (payload.jobId && !previous) return slackText.jobGone;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
   if ('error' in resolved) return resolved.error;
-  const refusal = await launcher.checkCredits(requester, resolved.settings);
+  const refusal = await launcher.checkCredits(payload.requester, resolved.settings);
   if (refusal) return refusal;
   let references: Reference[];
   try {
     references = [
       ...(previous ? [await fetchPreviousResult(previous, runtime.intake)] : []),
-      ...(await Promise.all(input.source.fileIds.map((id) => downloadSlackFile({ id, name: id, mimetype: undefined, urlPrivateDownload: undefined }, runtime.intake)))),
-      ...(await downloadSlackFiles(input.files, runtime.intake)),
+      ...(await Promise.all(payload.sourceFileIds.map((id) => downloadSlackFile({ id, name: id, mimetype: undefined, urlPrivateDownload: undefined }, runtime.intake)))),
+      ...(await downloadSlackFiles(payload.files.map(slackFileFrom), runtime.intake)),
     ];
   } catch (error) {
     const failure = toBotError(error);
@@ -48,13 +49,14 @@ async function startRemix(runtime: SlackRuntime, input: { userId: string; teamId
   }
   const outcome = await launcher.launch({
     kind: 'remix',
-    requester,
-    channelId: input.source.channelId,
-    threadTs: input.source.threadTs,
+    requester: payload.requester,
+    channelId: payload.channelId,
+    threadTs: payload.threadTs,
     prompt: parsed.prompt,
     references,
     settings: resolved.settings,
-    dedupeKey: `slack:view:${input.viewId}`,
+    dedupeKey: context.dedupeKey,
+    ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });
   return outcome.kind === 'refused' ? outcome.text : undefined;
 }
@@ -118,29 +120,32 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
       await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: slackText.modal.emptyPrompt } });
       return;
     }
-    if (!runtime.recent.claim(`slack:view:${view.id}`)) {
-      await reply.send();
-      return;
-    }
-    const refusal = await startRemix(runtime, {
-      userId: body.user.id,
-      teamId: body.team?.id,
-      viewId: view.id,
-      source,
+    const payload: RemixModalPayload = {
+      version: intakePayloadVersion,
+      kind: 'remix-modal',
+      requester: slackRequester(body.user.id, body.team?.id),
+      ...(source.jobId ? { jobId: source.jobId } : {}),
+      channelId: source.channelId,
+      threadTs: source.threadTs,
+      sourceFileIds: source.fileIds,
+      ...(source.responseUrl ? { responseUrl: source.responseUrl } : {}),
       prompt: submission.prompt,
-      files: submission.files,
-    });
-    if (refusal === undefined) {
+      files: submission.files.map(recordedFile),
+    };
+    const dedupeKey = `slack:view:${view.id}`;
+    if (!(await claimRequest(runtime, { dedupeKey, prompt: submission.prompt, payload }))) {
       await reply.send();
       return;
     }
-    // While the modal is still open the reason is shown under the prompt (plain text there, so unescaped).
-    const plain = refusal.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-    if (await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: plain.slice(0, 1900) } })) {
-      runtime.recent.forget(`slack:view:${view.id}`);
-      return;
-    }
-    const target = { channelId: source.channelId, userId: body.user.id, threadTs: source.threadTs, ...(source.responseUrl ? { responseUrl: source.responseUrl } : {}) };
-    await tellUser(runtime.client, target, refusal, logger);
+    const answer = async (text: string) => {
+      // The same view may be submitted again once the user has fixed what was refused.
+      await service.forgetEvent(dedupeKey).catch((error: unknown) => logger.warn({ err: error }, 'could not forget a view submission'));
+      // While the modal is still open the reason is shown under the prompt (plain text there, so unescaped).
+      const plain = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      if (await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: plain.slice(0, 1900) } })) return;
+      await tellUser(runtime.client, replyTarget(payload), text, logger);
+    };
+    await runRequest(runtime, { dedupeKey }, { answer }, (context) => startRemix(runtime, payload, context));
+    await reply.send();
   });
 }

@@ -1,11 +1,10 @@
-// What every Slack handler shares: the service, the Web API client, file intake, the launcher and dedupe memory.
+// What every Slack handler shares: the service, the Web API client, file intake and the launcher (all memory that matters is in the store).
 import type { WebClient } from '@slack/web-api';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import type { Requester } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import type { FileIntake } from './file-intake.ts';
 import type { JobLauncher } from './job-launcher.ts';
-import type { RecentKeys } from './recent-keys.ts';
 
 /** Dependencies every handler receives. */
 export interface SlackRuntime {
@@ -14,8 +13,6 @@ export interface SlackRuntime {
   botUserId: string;
   intake: FileIntake;
   launcher: JobLauncher;
-  /** Event and interaction ids already handled by this process. */
-  recent: RecentKeys;
   logger: Logger;
   /** Latest moment (ms after arrival) a handler acks, safely inside Slack's 3-second window. */
   ackDeadlineMs: number;

@@ -24,7 +24,8 @@ export interface DiscordTest {
   xenodia: FakeXenodia;
   runner: TestRunner;
   bot: DiscordBot;
-  restart(): Promise<void>;
+  /** Stops runner and bot, runs `whileStopped` (e.g. to write to the database as another process would), starts both again. */
+  restart(whileStopped?: (databasePath: string) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,9 +61,10 @@ export async function startDiscordTest(options: DiscordTestOptions = {}): Promis
     xenodia,
     runner: current.runner,
     bot: current.bot,
-    async restart() {
+    async restart(whileStopped) {
       await current.bot.stop();
       await current.runner.close();
+      await whileStopped?.(databasePath);
       current = await launch();
       test.runner = current.runner;
       test.bot = current.bot;

@@ -30,6 +30,10 @@ export interface SlackTest {
   xenodia: FakeXenodia;
   runner: TestRunner;
   app: SlackApp;
+  /** The SQLite file every instance of this test shares. */
+  databasePath: string;
+  /** The runner environment (provider, quotas), for more instances on the same file. */
+  environment: Record<string, string>;
   restart(): Promise<void>;
   /**
    * Holds this app's `service.start` calls (the step between the posted status message and the stored
@@ -82,7 +86,57 @@ export const channelId = 'C0GENERAL';
 export const alice = 'U0ALICE';
 export const bob = 'U0BOB';
 
-/** Starts the fakes, then the runner and the Slack app as `npm start` wires them (plus short intervals). */
+/** One bot "process": a runner on the shared SQLite file and its Slack app. */
+export interface SlackInstance {
+  runner: TestRunner;
+  app: SlackApp;
+  /** See `SlackTest.holdJobStarts`. */
+  holdJobStarts(): () => void;
+  close(): Promise<void>;
+}
+
+/** How one instance is started: the test's fake, database and environment. */
+export interface SlackInstanceOptions {
+  slack: FakeSlack;
+  databasePath: string;
+  environment: Record<string, string>;
+  mode?: 'socket' | 'http';
+  uploadLimitBytes?: number;
+  /** Web API base for this instance (default the fake's plain one; `slack.apiUrlFor(label)` tells processes apart). */
+  apiUrl?: string;
+}
+
+/**
+ * Starts a runner and the Slack app as `npm start` wires them (plus short intervals), on `databasePath`.
+ * Several instances on one file behave like several bot processes sharing one store.
+ */
+export async function startSlackInstance(options: SlackInstanceOptions): Promise<SlackInstance> {
+  const { slack } = options;
+  const runner = createTestRunner({ environment: options.environment, progressIntervalMs: testProgressIntervalMs, databasePath: options.databasePath });
+  const gated = withStartGate(runner.runner);
+  const app = await startSlackApp({
+    botToken: slack.identity.botToken,
+    ...(options.mode === 'http' ? { signingSecret } : { appToken: slack.identity.appToken }),
+    apiUrl: options.apiUrl ?? slack.apiUrl,
+    port: 0,
+    service: gated.service,
+    logger: process.env.TEST_LOGS ? createLogger({ level: 'debug' }).child({ platform: 'slack' }) : silentLogger,
+    progressIntervalMs: testProgressIntervalMs,
+    ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
+  });
+  await runner.runner.resume();
+  return {
+    runner,
+    app,
+    holdJobStarts: gated.hold,
+    async close() {
+      await app.stop();
+      await runner.close();
+    },
+  };
+}
+
+/** Starts the fakes, then one instance (runner and Slack app) on a new SQLite file. */
 export async function startSlackTest(options: SlackTestOptions = {}): Promise<SlackTest> {
   const slack = await startFakeSlack();
   const xenodia = await startFakeXenodia({ latencyMs: 300, recommendedPollIntervalMs: 100 });
@@ -96,21 +150,15 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
   const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-slack-'));
   const databasePath = join(directory, 'bot.db');
   const launch = async () => {
-    const runner = createTestRunner({ environment, progressIntervalMs: testProgressIntervalMs, databasePath });
-    const gated = withStartGate(runner.runner);
-    const app = await startSlackApp({
-      botToken: slack.identity.botToken,
-      ...(options.mode === 'http' ? { signingSecret } : { appToken: slack.identity.appToken }),
-      apiUrl: slack.apiUrl,
-      port: 0,
-      service: gated.service,
-      logger: process.env.TEST_LOGS ? createLogger({ level: 'debug' }).child({ platform: 'slack' }) : silentLogger,
-      progressIntervalMs: testProgressIntervalMs,
+    const instance = await startSlackInstance({
+      slack,
+      databasePath,
+      environment,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
     });
-    await runner.runner.resume();
-    if (options.mode === 'http') slack.useHttp(`http://127.0.0.1:${app.port}/slack/events`, { signingSecret });
-    return { runner, app, holdJobStarts: gated.hold };
+    if (options.mode === 'http') slack.useHttp(`http://127.0.0.1:${instance.app.port}/slack/events`, { signingSecret });
+    return instance;
   };
   let current = await launch();
   const test: SlackTest = {
@@ -118,9 +166,10 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
     xenodia,
     runner: current.runner,
     app: current.app,
+    databasePath,
+    environment,
     async restart() {
-      await current.app.stop();
-      await current.runner.close();
+      await current.close();
       current = await launch();
       test.runner = current.runner;
       test.app = current.app;
@@ -136,8 +185,7 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
     creditsLeft: async (userId) => (await test.runner.runner.balance({ platform: 'slack', userId })).remaining,
     providerCreates: () => xenodia.apiRequests().filter((request) => request.method === 'POST'),
     async close() {
-      await current.app.stop();
-      await current.runner.close();
+      await current.close();
       await slack.close();
       await xenodia.close();
       rmSync(directory, { recursive: true, force: true });

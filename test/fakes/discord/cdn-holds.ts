@@ -6,6 +6,11 @@ export interface HeldDownload {
   readonly requests: number;
   /** Answers the waiting downloads and every later one normally. */
   release(): void;
+  /**
+   * Answers later downloads normally but leaves the waiting ones unanswered until the fake closes:
+   * they belong to a process that died (or was stopped) mid-download, and must not wake it up.
+   */
+  stopHolding(): void;
 }
 
 /** Held CDN paths and the downloads waiting on each. */
@@ -23,6 +28,9 @@ export class CdnHolds {
       release: () => {
         if (this.held.get(path) === entry) this.held.delete(path);
         for (const resume of entry.waiting.splice(0)) resume();
+      },
+      stopHolding: () => {
+        if (this.held.get(path) === entry) this.held.delete(path);
       },
     };
   }

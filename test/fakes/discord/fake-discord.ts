@@ -10,10 +10,11 @@ import { MessageStore, type FakeAttachment, type FakeMessage } from './message-s
 import { parseBody } from './multipart.ts';
 import { DiscordHttpError, type RecordedCall } from './records.ts';
 import { FakeRestApi, type InjectedFailure } from './rest-api.ts';
+import { RestHolds, type CallMatch, type HeldAnswers } from './rest-holds.ts';
 import { snowflakeOnShard } from './shards.ts';
 import { FakeWorld, ownerPermissions, type FakeGuild, type FakeUser } from './world.ts';
 
-export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldDownload, RecordedCall };
+export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldAnswers, HeldDownload, RecordedCall };
 export { shardOf } from './shards.ts';
 export { buttonIds } from './interaction-payloads.ts';
 
@@ -58,6 +59,8 @@ export class FakeDiscord {
   announcedAttachmentSizeLimit: number | undefined;
   /** CDN downloads held back by tests (see `holdDownloads`). */
   private readonly cdnHolds = new CdnHolds();
+  /** REST answers held back by tests (see `holdAnswers`). */
+  private readonly restHolds = new RestHolds();
   private readonly server: Server;
   private port = 0;
 
@@ -137,6 +140,7 @@ export class FakeDiscord {
     }
     call.status = status;
     this.calls.push(call);
+    await this.restHolds.wait(call.method, call.path);
     if (body === undefined) {
       response.writeHead(status).end();
       return;
@@ -243,6 +247,19 @@ export class FakeDiscord {
    */
   holdDownloads(attachment: FakeAttachment): HeldDownload {
     return this.cdnHolds.hold(new URL(attachment.url).pathname);
+  }
+
+  /** Deletes an uploaded file from the CDN, as when an attachment expires: downloads of its URL get 404. */
+  expireUpload(attachment: FakeAttachment): void {
+    this.messages.removeFile(new URL(attachment.url).pathname);
+  }
+
+  /**
+   * Carries out matching REST calls at once but holds their answers: Discord has done what the bot
+   * asked (a deferral shows "thinking…") while the bot is still waiting to hear so, e.g. to kill it there.
+   */
+  holdAnswers(match: CallMatch): HeldAnswers {
+    return this.restHolds.hold(match);
   }
 
   /** Makes a canned error answer for matching calls (`times` of them). */

@@ -74,6 +74,11 @@ export class MessageStore {
     return { id, filename, size: data.byteLength, url, proxy_url: url, content_type: contentType };
   }
 
+  /** Deletes a file from the CDN (an expired or deleted attachment): its URL answers 404 from now on. */
+  removeFile(path: string): void {
+    this.files.delete(path);
+  }
+
   /** Bytes at a CDN path, or undefined. */
   file(path: string): { data: Uint8Array; contentType: string } | undefined {
     return this.files.get(path);

@@ -1,6 +1,7 @@
 // A local fake Slack the real Bolt app runs against: Web API, file host, response URLs, Socket Mode or signed HTTP delivery.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiHolds, type AnnouncedFile, type HoldRule } from './api-holds.ts';
 import { receiveUpload, serveDownload } from './file-host.ts';
 import {
   appMentionEvent,
@@ -12,7 +13,7 @@ import {
   viewSubmissionPayload,
   type PayloadContext,
 } from './payloads.ts';
-import { parseBody, readRaw } from './request-body.ts';
+import { jsonField, parseBody, readRaw, type ParsedBody } from './request-body.ts';
 import { postSigned, type SignedPostOptions } from './signed-request.ts';
 import { SocketModeServer, type EnvelopeOptions, type EnvelopeType } from './socket-mode.ts';
 import { callMethod, type ApiContext, type FakeIdentity } from './web-api.ts';
@@ -39,6 +40,16 @@ export interface FakeSlack {
   readonly baseUrl: string;
   /** What `SLACK_API_URL` / `clientOptions.slackApiUrl` should be. */
   readonly apiUrl: string;
+  /**
+   * An API URL for one bot process: `…/client/<label>/api/`. Everything that process calls through it
+   * (Web API calls, the byte uploads, its Socket Mode connection and so the envelopes it is given)
+   * is recorded with `label`, so tests can tell processes apart although they share the bot token.
+   */
+  apiUrlFor(label: string): string;
+  /** Calls held or released by `holdCalls`. */
+  readonly holds: ApiHolds;
+  /** Holds the Web API calls `rule` picks (see `HoldStage`) until the returned function is called. */
+  holdCalls(rule: HoldRule): () => void;
   /** Answers the HTML login page for every file download (the app lacks `files:read`). */
   denyFileDownloads: boolean;
   /** Answers `{ok:false, error}` for the next calls of a method. */
@@ -47,7 +58,8 @@ export interface FakeSlack {
   useHttp(requestUrl: string, signing: Omit<SignedPostOptions, 'timestampSeconds'>): void;
   /** Sends any payload over the current transport. */
   deliver(type: EnvelopeType, payload: Record<string, unknown>, options?: EnvelopeOptions & Partial<SignedPostOptions>): Promise<Acknowledged>;
-  slashCommand(input: { userId: string; channelId: string; text: string }): Promise<{ ack: Acknowledged; payload: Record<string, unknown> }>;
+  /** A user's slash command; Socket Mode gives it to the next connection in turn, or to `connectionId`. */
+  slashCommand(input: { userId: string; channelId: string; text: string; connectionId?: string }): Promise<{ ack: Acknowledged; payload: Record<string, unknown> }>;
   /** Stores a user file (in the fake's file host) to attach to a message. */
   addUserFile(input: { bytes: Uint8Array; name: string; user: string; mimetype?: string }): FakeFile;
   /** Stores a message a user posted (not yet delivered as an event). */
@@ -91,29 +103,58 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let httpTarget: { url: string; signing: Omit<SignedPostOptions, 'timestampSeconds'> } | undefined;
   let responseCounter = 0;
 
-  const apiContext = (): ApiContext => ({ workspace, identity, baseUrl, faults });
+  const holds = new ApiHolds();
+  const apiContext = (client: string | undefined): ApiContext => ({ workspace, identity, baseUrl, client, faults });
+
+  /** The files a file method is about, for hold rules (read before the call runs: completion forgets the pending upload). */
+  function filesOf(method: string, fields: Record<string, string>): AnnouncedFile[] {
+    if (method === 'files.getUploadURLExternal') return fields.filename ? [{ name: fields.filename, altText: fields.alt_text || undefined }] : [];
+    if (method !== 'files.completeUploadExternal') return [];
+    const entries = jsonField(fields, 'files');
+    if (!Array.isArray(entries)) return [];
+    return (entries as Array<{ id?: string }>).flatMap((entry) => {
+      const pending = entry.id === undefined ? undefined : workspace.pendingUploads.get(entry.id);
+      return pending ? [{ name: pending.filename, altText: pending.altText }] : [];
+    });
+  }
+
+  async function answerApiCall(method: string, body: ParsedBody, client: string | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const hold = holds.check({ method, client, fields: body.fields, files: filesOf(method, body.fields) });
+    if (hold?.stage === 'before') {
+      await hold.released;
+      // A call held "on the way" never arrives when its caller died meanwhile.
+      if (request.socket.destroyed) return;
+    }
+    const bearer = request.headers.authorization?.replace(/^Bearer\s+/, '');
+    const answer = callMethod(method, body, bearer, apiContext(client));
+    if (hold?.stage === 'after') await hold.released;
+    if (request.socket.destroyed) return;
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+  }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', baseUrl);
+    const requestUrl = new URL(request.url ?? '/', baseUrl);
+    // `/client/<label>/…` is the same fake, with every call recorded as made by `label`.
+    const labelled = /^\/client\/([^/]+)(\/.*)$/.exec(requestUrl.pathname);
+    const client = labelled?.[1] === undefined ? undefined : decodeURIComponent(labelled[1]);
+    const pathname = labelled?.[2] ?? requestUrl.pathname;
     const raw = await readRaw(request);
-    if (request.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
-      serveDownload(url.pathname, request.headers.authorization, workspace, { botToken: identity.botToken, denyDownloads: denyFileDownloads }, response);
+    if (request.method === 'GET' && pathname.startsWith('/files-pri/')) {
+      serveDownload(pathname, request.headers.authorization, workspace, { botToken: identity.botToken, denyDownloads: denyFileDownloads }, response);
       return;
     }
     const body = await parseBody(raw, request.headers);
-    const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
+    const apiMethod = /^\/api\/([\w.]+)$/.exec(pathname)?.[1];
     if (request.method === 'POST' && apiMethod) {
-      const bearer = request.headers.authorization?.replace(/^Bearer\s+/, '');
-      const answer = callMethod(apiMethod, body, bearer, apiContext());
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+      await answerApiCall(apiMethod, body, client, request, response);
       return;
     }
-    const uploadId = /^\/upload\/v1\/(\w+)$/.exec(url.pathname)?.[1];
+    const uploadId = /^\/upload\/v1\/(\w+)$/.exec(pathname)?.[1];
     if (request.method === 'POST' && uploadId) {
-      receiveUpload(uploadId, body, workspace, response);
+      receiveUpload(uploadId, body, workspace, client, response);
       return;
     }
-    const responseId = /^\/response\/(\w+)$/.exec(url.pathname)?.[1];
+    const responseId = /^\/response\/(\w+)$/.exec(pathname)?.[1];
     if (request.method === 'POST' && responseId) {
       workspace.responses.push({ id: responseId, body: JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>, at: Date.now() });
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -168,6 +209,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     socketMode,
     baseUrl,
     apiUrl: `${baseUrl}/api/`,
+    apiUrlFor: (label) => `${baseUrl}/client/${encodeURIComponent(label)}/api/`,
+    holds,
+    holdCalls: (rule) => holds.hold(rule),
     get denyFileDownloads() {
       return denyFileDownloads;
     },
@@ -183,7 +227,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     deliver,
     async slashCommand(input) {
       const payload = slashCommandPayload(payloadContext, input);
-      return { ack: await deliver('slash_commands', payload), payload };
+      return { ack: await deliver('slash_commands', payload, input.connectionId === undefined ? {} : { connectionId: input.connectionId }), payload };
     },
     addUserFile: (input) => workspace.addFile(input),
     userMessage: (input) => workspace.addMessage(input),
@@ -226,6 +270,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
     },
     async close() {
+      holds.releaseAll();
       socketMode.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

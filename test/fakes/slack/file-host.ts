@@ -9,7 +9,7 @@ export const loginPageHtml =
   '<body><h1>Sign in to Fake Workspace</h1><form action="/signin"><input name="email"></form></body></html>';
 
 /** Stores the bytes POSTed to an upload URL (multipart with one file part, or the raw body). */
-export function receiveUpload(fileId: string, body: ParsedBody, workspace: Workspace, response: ServerResponse): void {
+export function receiveUpload(fileId: string, body: ParsedBody, workspace: Workspace, client: string | undefined, response: ServerResponse): void {
   const pending = workspace.pendingUploads.get(fileId);
   if (!pending) {
     response.writeHead(404).end('unknown upload');
@@ -17,6 +17,7 @@ export function receiveUpload(fileId: string, body: ParsedBody, workspace: Works
   }
   const part = body.files[0];
   pending.bytes = part ? part.bytes : new Uint8Array(body.raw);
+  workspace.uploads.push({ fileId, client, byteLength: pending.bytes.byteLength, at: Date.now() });
   response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${pending.bytes.byteLength}`);
 }
 

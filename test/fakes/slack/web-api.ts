@@ -17,6 +17,8 @@ export interface ApiContext {
   identity: FakeIdentity;
   /** `http://127.0.0.1:<port>` */
   baseUrl: string;
+  /** The label of the API URL the call came through (`FakeSlack.apiUrlFor`), undefined for the plain one. */
+  client: string | undefined;
   /** Errors to answer instead of running a method, consumed one per call (`not_in_channel`). */
   faults: Map<string, string[]>;
 }
@@ -45,9 +47,10 @@ const methods: Record<string, MethodHandler> = {
     bot_id: identity.botId,
   }),
 
-  'apps.connections.open': (_fields, { baseUrl }) => ({
+  // The ticket names who asked, so the fake knows which process each connection (and envelope) belongs to.
+  'apps.connections.open': (_fields, { baseUrl, client }) => ({
     ok: true,
-    url: `${baseUrl.replace(/^http/, 'ws')}/socket?ticket=${Math.random().toString(16).slice(2)}`,
+    url: `${baseUrl.replace(/^http/, 'ws')}/socket?ticket=${Math.random().toString(16).slice(2)}${client === undefined ? '' : `&client=${encodeURIComponent(client)}`}`,
   }),
 
   'chat.postMessage': (fields, { workspace, identity }) => {
@@ -111,12 +114,14 @@ const methods: Record<string, MethodHandler> = {
     return { ok: true, view: { ...(view as Record<string, unknown>), id, hash: `${id}.hash`, state: { values: {} } } };
   },
 
-  'files.getUploadURLExternal': (fields, { workspace, baseUrl }) => {
+  'files.getUploadURLExternal': (fields, { workspace, baseUrl, client }) => {
     const length = Number(fields.length);
     if (!fields.filename || !Number.isInteger(length) || length <= 0) return fail('invalid_arguments');
     const fileId = workspace.nextId('F');
     workspace.pendingUploads.set(fileId, { filename: fields.filename, length, altText: fields.alt_text || undefined });
-    return { ok: true, upload_url: `${baseUrl}/upload/v1/${fileId}`, file_id: fileId };
+    // Under the caller's label too, so the byte upload is attributed like the calls around it.
+    const prefix = client === undefined ? '' : `/client/${encodeURIComponent(client)}`;
+    return { ok: true, upload_url: `${baseUrl}${prefix}/upload/v1/${fileId}`, file_id: fileId };
   },
 
   'files.completeUploadExternal': (fields, { workspace, identity }) => {
@@ -168,6 +173,23 @@ const methods: Record<string, MethodHandler> = {
       response_metadata: { next_cursor: '' },
     };
   },
+
+  // Channel-level messages, newest first, from `oldest` on (thread replies are not part of a channel's history).
+  'conversations.history': (fields, { workspace }) => {
+    const channel = fields.channel ?? '';
+    const includeMetadata = fields.include_all_metadata === 'true' || fields.include_all_metadata === '1';
+    const oldest = Number(fields.oldest ?? '0');
+    const limit = Math.min(Number(fields.limit ?? '100') || 100, 999);
+    const history = workspace.messages
+      .filter((message) => message.channel === channel && !message.deleted && message.threadTs === undefined && Number(message.ts) >= oldest)
+      .reverse();
+    return {
+      ok: true,
+      messages: history.slice(0, limit).map((message) => messageJson(message, { includeMetadata })),
+      has_more: history.length > limit,
+      response_metadata: { next_cursor: '' },
+    };
+  },
 };
 
 /** Answers one Web API call and records it in the workspace. */
@@ -185,6 +207,7 @@ export function callMethod(method: string, body: ParsedBody, token: string | und
   else answer = handler(fields, context);
   context.workspace.calls.push({
     method,
+    client: context.client,
     fields,
     ok: answer.ok === true,
     error: typeof answer.error === 'string' ? answer.error : undefined,

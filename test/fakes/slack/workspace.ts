@@ -61,6 +61,8 @@ export interface OpenedView {
 /** A Web API call as received (token-checked or not). */
 export interface ApiCall {
   method: string;
+  /** The label of the API URL it came through (which process made it); undefined on the plain URL. */
+  client: string | undefined;
   fields: Record<string, string>;
   ok: boolean;
   error: string | undefined;
@@ -71,6 +73,14 @@ export interface ApiCall {
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
+  at: number;
+}
+
+/** Bytes POSTed to an upload URL (the middle step of `files.uploadV2`). */
+export interface FileUpload {
+  fileId: string;
+  client: string | undefined;
+  byteLength: number;
   at: number;
 }
 
@@ -91,6 +101,7 @@ export class Workspace {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly downloads: FileDownload[] = [];
+  readonly uploads: FileUpload[] = [];
   /** trigger_id → when it was issued; Slack accepts a trigger for about 3 s. */
   readonly triggers = new Map<string, number>();
   /** Files announced by `files.getUploadURLExternal`, waiting for their bytes and completion. */
