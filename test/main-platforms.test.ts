@@ -1,15 +1,14 @@
 // `npm start` as a real process against the fake Discord and fake Slack at once: main.ts's wiring delivers mock images to both.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sniffImageType } from '../src/core/image-type.ts';
 import { FakeDiscord } from './fakes/discord/fake-discord.ts';
 import { attachmentBytes, finalReply } from './adapters/discord/discord-test-bot.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
-
-const projectRoot = resolve(import.meta.dirname, '..');
+import { spawnTypeScript } from './support/node-process.ts';
 
 let discord: FakeDiscord;
 let slack: FakeSlack;
@@ -30,7 +29,7 @@ afterAll(async () => {
 });
 
 it('starts Discord and Slack from the environment, answers /imagine on both with the mock, and stops on SIGTERM', async () => {
-  const child = spawn(join(projectRoot, 'node_modules/.bin/tsx'), [join(projectRoot, 'src/main.ts')], {
+  const child = spawnTypeScript('src/main.ts', {
     cwd: directory,
     env: {
       PATH: process.env.PATH ?? '',

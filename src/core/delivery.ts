@@ -68,6 +68,12 @@ export interface JobResult {
   elapsedMs: number;
 }
 
+/** What `deliver` shows besides the image: the outcome of a job whose image is already posted. */
+export type DeliveredOutcome = Omit<JobResult, 'image'> & {
+  /** Where the image was found. */
+  receipt: DeliveryReceipt;
+};
+
 export interface JobFailure {
   summary: JobSummary;
   error: SerializedError;
@@ -107,4 +113,10 @@ export interface Delivery {
    * so recovery does not post it twice. Undefined when the platform cannot tell.
    */
   findDelivered?(origin: Origin, jobId: string): Promise<DeliveryReceipt | undefined>;
+  /**
+   * Ends the pending message of a job whose image `findDelivered` found already posted (its process
+   * died between posting and recording it): shows what `deliver` would have shown, without posting
+   * the image again. Platforms whose pending message is the posted result itself need not implement it.
+   */
+  confirmDelivered?(origin: Origin, outcome: DeliveredOutcome): Promise<void>;
 }

@@ -112,9 +112,15 @@ async function deliverOnce(context: ExecutionContext, delivery: Delivery, job: J
   let lastError: BotError | undefined;
   for (let attempt = 1; attempt <= context.deliveryAttempts; attempt += 1) {
     if (attempt > 1) {
-      // The previous attempt may have posted before failing; never post twice.
+      // The previous attempt may have posted before failing; never post twice, but end the pending message.
       const existing = await delivery.findDelivered?.(job.origin, job.id).catch(() => undefined);
-      if (existing) return existing;
+      if (existing) {
+        const { image: _posted, ...outcome } = result;
+        await delivery.confirmDelivered?.(job.origin, { ...outcome, receipt: existing }).catch((error: unknown) =>
+          context.logger.warn({ jobId: job.id, err: error }, 'could not end the pending message of a posted result'),
+        );
+        return existing;
+      }
       await sleep(context.clock, 1000 * 2 ** (attempt - 2), signal);
     }
     context.leases.assertHolds(job.id);
@@ -180,24 +186,33 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       await store.markSucceeded(lease, toStoredResult(first), clock.now());
     }
 
+    const model = provider?.capabilities.models.find((candidate) => candidate.id === job.model);
+    const outcome = async (): Promise<Omit<JobResult, 'image'>> => ({
+      summary,
+      cost: job.cost,
+      balance: await store.balance(job.requesterKey, clock.now()),
+      canUpscale: job.request.resolution !== '4K' && (model?.resolutions.includes('4K') ?? false),
+      elapsedMs: clock.now() - job.createdAt,
+    });
+
     const existing = job.state === 'succeeded' ? await delivery.findDelivered?.(job.origin, job.id) : undefined;
     if (existing) {
-      await store.markDelivered(lease, existing.messageId, clock.now());
       await throttle.close();
+      // Its previous owner posted the image but died before ending the pending message: end it now.
+      if (delivery.confirmDelivered) {
+        leases.assertHolds(job.id);
+        await delivery.confirmDelivered(job.origin, { ...(await outcome()), receipt: existing });
+      }
+      await store.markDelivered(lease, existing.messageId, clock.now());
       return;
     }
     const image = await context.downloadSlots.run(() =>
       fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal }),
     );
     await throttle.close();
-    const model = provider?.capabilities.models.find((candidate) => candidate.id === job.model);
     const result: JobResult = {
-      summary,
+      ...(await outcome()),
       image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` },
-      cost: job.cost,
-      balance: await store.balance(job.requesterKey, clock.now()),
-      canUpscale: job.request.resolution !== '4K' && (model?.resolutions.includes('4K') ?? false),
-      elapsedMs: clock.now() - job.createdAt,
     };
     const receipt = await deliverOnce(context, delivery, job, result, signal);
     await store.markDelivered(lease, receipt.messageId, clock.now());

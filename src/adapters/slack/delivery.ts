@@ -120,6 +120,14 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
     }
   }
 
+  /** The status message once the image is in its thread: done, the credits, and the buttons. */
+  function doneBody(origin: Origin, outcome: Omit<JobResult, 'image'>): MessageBody {
+    return statusMessage(lineFromSummary(outcome.summary, origin, slackText.stateDone(outcome.elapsedMs)), {
+      context: slackText.credits(outcome.cost, outcome.balance),
+      buttons: { jobId: outcome.summary.jobId, labels: slackText.buttons, canUpscale: outcome.canUpscale },
+    });
+  }
+
   return {
     platform: 'slack',
     ...(options.resumeIntake ? { resumeIntake: options.resumeIntake } : {}),
@@ -138,14 +146,14 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
       if (!origin.channelId) throw new BotError('platform_failed', 'The job has no Slack channel to post to', { retryable: false });
       const fileId = await upload(origin, result);
       markFinished(origin);
-      const { summary } = result;
-      const body = statusMessage(lineFromSummary(summary, origin, slackText.stateDone(result.elapsedMs)), {
-        context: slackText.credits(result.cost, result.balance),
-        buttons: { jobId: summary.jobId, labels: slackText.buttons, canUpscale: result.canUpscale },
-      });
-      await showOutcome(origin, body);
+      await showOutcome(origin, doneBody(origin, result));
       // The file id is what a later remix needs to fetch this result again (files.info).
-      return { messageId: fileId ?? origin.messageId ?? summary.jobId };
+      return { messageId: fileId ?? origin.messageId ?? result.summary.jobId };
+    },
+
+    async confirmDelivered(origin, outcome) {
+      markFinished(origin);
+      await showOutcome(origin, doneBody(origin, outcome));
     },
 
     async fail(origin, failure: JobFailure) {

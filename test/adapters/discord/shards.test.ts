@@ -1,18 +1,18 @@
 // Gateway shards: one process running every shard, and two `npm start` processes splitting two shards over one database.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shardOptions } from '../../../src/adapters/discord/client.ts';
 import { startDiscordBot, type DiscordBot } from '../../../src/adapters/discord/index.ts';
 import { sniffImageType } from '../../../src/core/image-type.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { FakeDiscord, shardOf, type FakeGuild, type FakeInteraction } from '../../fakes/discord/fake-discord.ts';
+import { spawnTypeScript } from '../../support/node-process.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
 import { attachmentBytes, finalReply } from './discord-test-bot.ts';
 
-const projectRoot = resolve(import.meta.dirname, '../../..');
 
 /** What each test started, closed in reverse by `afterEach` even when the test failed. */
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -122,7 +122,7 @@ interface BotProcess {
 }
 
 function startProcess(environment: Record<string, string>, workingDirectory: string): BotProcess {
-  const child = spawn(join(projectRoot, 'node_modules/.bin/tsx'), [join(projectRoot, 'src/main.ts')], {
+  const child = spawnTypeScript('src/main.ts', {
     cwd: workingDirectory,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment },
   });
