@@ -40,6 +40,9 @@ export interface ExecutionContext {
   deliveryAttempts: number;
 }
 
+/** Least time between two progress writes of one job. */
+const progressWriteIntervalMs = 5000;
+
 function toStoredResult(image: ResultImage): StoredResult {
   return 'url' in image ? { url: image.url } : { data: image.data, mimeType: image.mimeType };
 }
@@ -63,8 +66,12 @@ async function obtainImages(
   const { store, clock } = context;
   // Progress writes go one after another, so a late one can never land after the result.
   let progressWrites: Promise<void> = Promise.resolve();
+  // The stored percentage is only for operators; the first "running" counts, then one write every few
+  // seconds, so a thousand jobs polled every second do not each cost a database write per poll.
+  let lastProgressWriteAt = Number.NEGATIVE_INFINITY;
   const onProgress = (update: { phase: 'queued' | 'running'; progress?: number }) => {
-    if (update.phase === 'running') {
+    if (update.phase === 'running' && clock.now() - lastProgressWriteAt >= progressWriteIntervalMs) {
+      lastProgressWriteAt = clock.now();
       progressWrites = progressWrites
         .then(() => store.markRunning(lease, update.progress ?? null, clock.now()))
         .catch((error: unknown) => context.logger.debug({ jobId: job.id, err: error }, 'could not record progress'));
@@ -206,17 +213,18 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       await store.markDelivered(lease, existing.messageId, clock.now());
       return;
     }
-    const image = await context.downloadSlots.run(() =>
-      fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal }),
-    );
-    await throttle.close();
-    const result: JobResult = {
-      ...(await outcome()),
-      image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` },
-    };
-    const receipt = await deliverOnce(context, delivery, job, result, signal);
-    await store.markDelivered(lease, receipt.messageId, clock.now());
-    log.info({ elapsedMs: result.elapsedMs }, 'job delivered');
+    const shown = await outcome();
+    // The slot covers the image's whole time in memory (download, post, record), not only the
+    // download: that is what bounds memory when hundreds of results finish together.
+    const elapsedMs = await context.downloadSlots.run(async () => {
+      const image = await fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal });
+      await throttle.close();
+      const result: JobResult = { ...shown, image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` } };
+      const receipt = await deliverOnce(context, delivery, job, result, signal);
+      await store.markDelivered(lease, receipt.messageId, clock.now());
+      return result.elapsedMs;
+    });
+    log.info({ elapsedMs }, 'job delivered');
   } catch (error) {
     await throttle.close();
     if (isQuietStop(context, error, signal)) {

@@ -29,7 +29,10 @@ export interface JobRunnerOptions {
   config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota'>;
   /** This process's name on its leases (default: host, pid and a random part). */
   owner?: string;
-  /** Jobs this process works on at once at most (default 500); the rest wait in the shared line for any process. */
+  /**
+   * Jobs this process works on at once at most (default 10,000: in practice MAX_JOBS_PER_USER and
+   * PROVIDER_MAX_IN_FLIGHT bound it first); the rest wait in the shared line for any process.
+   */
   maxHeldJobs?: number;
   scheduler?: PollScheduler;
   clock?: Clock;
@@ -61,6 +64,15 @@ export interface JobRunner extends ImagineService {
   whenIdle(): Promise<void>;
 }
 
+/**
+ * Places worth a message edit: every move near the front, and every tenth place further back. With
+ * hundreds waiting, each freed slot moves every one of them; editing them all would cost a platform
+ * call per waiting job per finished job (and spend the platform's rate limit on decoration).
+ */
+export function worthAnnouncing(place: QueuePosition): boolean {
+  return place.position <= 10 || place.position % 10 === 0;
+}
+
 /** A process's lease name: readable in logs and unique even when two containers share a pid. */
 function defaultOwner(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -73,7 +85,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const logger = options.logger ?? silentLogger;
   const owner = options.owner ?? defaultOwner();
   const leaseMs = config.jobs.leaseMs;
-  const maxHeldJobs = options.maxHeldJobs ?? 500;
+  const maxHeldJobs = options.maxHeldJobs ?? 10_000;
   const scheduler = options.scheduler ?? createPollScheduler({ clock, maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider });
   const policy = createQuotaPolicy(config.quota);
   const deliveries = new Map<Platform, Delivery>();
@@ -133,6 +145,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       launch(claimed, signal);
     }
     for (const { jobId, position } of outcome.moved) {
+      if (!worthAnnouncing(position)) continue;
       void announceQueuePosition(jobId, position).catch((error: unknown) => logger.warn({ jobId, err: error }, 'queue update failed'));
     }
     // A full pass may have left claimable work behind: look again once these are under way.

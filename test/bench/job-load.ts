@@ -1,162 +1,138 @@
-// Runs N concurrent jobs through the real runner, SQLite file and Xenodia client against the fake, and records each job's timeline.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseConfig } from '../../src/config.ts';
-import { createJobRunner } from '../../src/core/job-runner.ts';
-import { createPollScheduler } from '../../src/core/poll-scheduler.ts';
-import type { GenerationRequest } from '../../src/core/request.ts';
-import { silentLogger } from '../../src/log.ts';
-import { createProviders } from '../../src/providers/registry.ts';
-import { openStore } from '../../src/store/index.ts';
-import { createBenchDelivery, type DeliveryOutcome } from './bench-delivery.ts';
+// Runs N concurrent jobs through the bot processes (real runners on one shared database) and joins each job's timeline from their reports.
+import type { BotStore } from '../../src/store/index.ts';
+import type { DeliveryOutcome } from './bench-delivery.ts';
 import type { BenchOptions } from './bench-options.ts';
-import type { FakeProviderChild } from './fake-provider-child.ts';
+import type { BenchWorker } from './bench-worker-child.ts';
+import type { WorkerRunResult } from './bench-worker-messages.ts';
 import { readMachineCpu, type MachineCpuSnapshot } from './machine-cpu.ts';
-import { startRssSampler, type RssPeaks } from './rss-sampler.ts';
-import { timeProviderCalls, type ProviderCallTimes } from './timed-provider.ts';
+import type { OutcomeBook } from './outcome-book.ts';
 
-/** One job's timeline as the bot side saw it. */
+/** One job's timeline, joined from its creator's, its claimers' and the store's view. */
 export interface JobSample {
   jobId: string;
-  /** Just before `runner.start()` was called. */
+  /** Just before `runner.start()` was called, in the creating process. */
   startCalledAt: number;
+  /** When that `start()` returned. */
+  startReturnedAt: number;
   /** The provider's task id (joins the fake's timings). */
   taskId: string | null;
   /** When the runner stored the task as succeeded, right after the poll that saw it (the store's `finishedAt`). */
   succeededAt: number | null;
+  /** The first reported end (delivered or failed). */
   outcome: DeliveryOutcome | undefined;
+  /** Index of the process that created the job. */
+  createdBy: number;
+  /** Every process that claimed it, in order (more than one means a lease was taken over). */
+  claimedBy: number[];
+  /** Every process that reported its end (more than one would be a double delivery). */
+  endedBy: number[];
 }
+
+/** What one bot process measured, with its index. */
+export type WorkerMeasurement = WorkerRunResult & { index: number };
 
 /** Everything the job run measured. */
 export interface JobLoadResult {
   samples: JobSample[];
-  /** Poll requests the scheduler started (its `onPoll`). */
-  schedulerPolls: number;
-  rss: RssPeaks;
-  /** RSS with the runner built and the fake connected, before the first job. */
-  rssBeforeJobsBytes: number;
-  /** How long each Xenodia submit and poll call took, as the client's caller saw it. */
-  callTimes: ProviderCallTimes;
-  /** How late this process's event loop ran timers during the run (ms): the CPU pressure on the bot side. */
-  eventLoopDelayMs: { p50: number; p99: number; max: number };
-  /** CPU time this (the bot's) process used during the job run, user + system. */
-  cpuMs: number;
+  workers: WorkerMeasurement[];
+  /** False when the run gave up waiting (no job ended for the stall time). */
+  allEnded: boolean;
   /** Machine-wide CPU counters at the start and end of the job run (undefined off Linux). */
   machineCpu: { before: MachineCpuSnapshot | undefined; after: MachineCpuSnapshot | undefined };
-  /** From the first `start()` call until the runner was idle. */
+  /** From the start command until the last job ended. */
   runWallMs: number;
-  /** How long issuing every `start()` call took. */
+  /** How long issuing every `start()` call took (the slowest process). */
   startCallsMs: number;
-  /** The operator environment the run used (secrets and paths left out). */
-  environment: Record<string, string>;
+  /** CPU the database server used during the job run (embedded PostgreSQL on Linux; undefined otherwise). */
+  databaseServerCpuMs: number | undefined;
 }
 
-/** RSS is sampled this often. */
-const rssIntervalMs = 100;
-
-function requestFor(index: number): GenerationRequest {
-  return {
-    prompt: `benchmark image ${index}: a banana astronaut`,
-    references: [],
-    resolution: '1K',
-    outputFormat: 'png',
-    provider: 'xenodia',
-    // A requester per job: per-user limits and daily credits are not what this run measures.
-    requester: { platform: 'cli', userId: `bench-${index}` },
-    origin: { platform: 'cli', channelId: 'bench' },
-  };
+/** The inputs of one job run. */
+export interface JobLoadContext {
+  options: BenchOptions;
+  /** Ready bot processes whose streamed reports go to `book`. */
+  workers: readonly BenchWorker[];
+  book: OutcomeBook;
+  /** The shared store, opened by the benchmark itself (it reads the jobs afterwards). */
+  store: BotStore;
+  /** The database server's CPU so far, when it can be read. */
+  databaseServerCpuMs: () => number | undefined;
+  log: (line: string) => void;
 }
 
-/** Runs `options.jobs` jobs at once against `fake` and waits for every one to be delivered or failed. */
-export async function runJobLoad(options: BenchOptions, fake: FakeProviderChild, log: (line: string) => void): Promise<JobLoadResult> {
-  const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-bench-'));
-  const environment: Record<string, string> = {
-    PROVIDER: 'xenodia',
-    PROVIDER_MAX_IN_FLIGHT: String(options.jobs),
-    POLL_CONCURRENCY: String(options.pollConcurrency),
-    MAX_JOBS_PER_USER: '2',
-    QUOTA_DAILY_CREDITS: '20',
-    JOB_DEADLINE_SECONDS: '600',
-  };
-  const config = parseConfig({
-    ...environment,
-    XENODIA_API_KEY: fake.apiKey,
-    XENODIA_BASE_URL: fake.baseUrl,
-    DATABASE_PATH: join(directory, 'bench.db'),
-  });
-  const opened = await openStore(config);
-  let schedulerPolls = 0;
-  const scheduler = createPollScheduler({
-    maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider,
-    onPoll: () => {
-      schedulerPolls += 1;
-    },
-  });
-  const callTimes: ProviderCallTimes = { submitMs: [], pollMs: [], maxPollsInFlight: 0 };
-  const providers = createProviders(config);
-  const xenodia = providers.get('xenodia');
-  if (xenodia === undefined) throw new Error('the Xenodia provider was not built from the benchmark configuration');
-  providers.set('xenodia', timeProviderCalls(xenodia, callTimes));
-  const runner = createJobRunner({ store: opened.store, providers, config, scheduler, logger: silentLogger });
-  const delivery = createBenchDelivery();
-  runner.registerDelivery(delivery);
+const megabytes = (bytes: number) => Math.round(bytes / 1e6);
 
-  const starts: Array<{ jobId: string; startCalledAt: number }> = [];
-  const rssBeforeJobsBytes = process.memoryUsage.rss();
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  let everyJobStarted = false;
-  const sampler = startRssSampler(rssIntervalMs, () => everyJobStarted && delivery.outcomes.size === 0);
+/** Job numbers 0..jobs-1 dealt round-robin, as events spread over processes (Discord shards, Slack connections). */
+function share(jobs: number, processes: number, index: number): number[] {
+  return Array.from({ length: jobs }, (_, job) => job).filter((job) => job % processes === index);
+}
+
+/** Starts every job, waits until each one ended (or the run stalls), and collects every process's measurements. */
+export async function runJobLoad(context: JobLoadContext): Promise<JobLoadResult> {
+  const { options, workers, book, store, log } = context;
   const progress = setInterval(() => {
-    const rssMb = Math.round(process.memoryUsage.rss() / 1e6);
-    log(`  ${delivery.outcomes.size}/${options.jobs} finished, ${scheduler.size} tasks polled, ${schedulerPolls} polls, rss ${rssMb} MB`);
+    const perProcess = [...book.statuses.entries()]
+      .sort(([left], [right]) => left - right)
+      .map(([index, status]) => `bot ${index}: ${status.polledTasks} polled, ${status.polls} polls, rss ${megabytes(status.rssBytes)} MB`);
+    log(`  ${book.outcomes.size}/${options.jobs} ended; ${perProcess.join('; ')}`);
   }, 5000);
-
   try {
+    const failure = Promise.race(workers.map((worker) => worker.failed));
     const runStartedAt = performance.now();
-    const cpuAtStart = process.cpuUsage();
     const machineBefore = readMachineCpu();
-    const pending: Array<Promise<void>> = [];
-    for (let index = 0; index < options.jobs; index += 1) {
-      const startCalledAt = Date.now();
-      const started = runner.start(requestFor(index), { dedupeKey: `bench-${index}` });
-      pending.push(started.then(({ jobId }) => void starts.push({ jobId, startCalledAt })));
-      // Platform events arrive one per I/O callback, so each start() gets its own macrotask, as in the
-      // bot; a tight loop would hold every job's submit until all N start() calls had run.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    await Promise.all(pending);
-    const startCallsMs = performance.now() - runStartedAt;
-    everyJobStarted = true;
+    const serverCpuBefore = context.databaseServerCpuMs();
+    for (const worker of workers) worker.send({ type: 'start', indices: share(options.jobs, workers.length, worker.index) });
+    const started = await Promise.race([Promise.all(workers.map((worker) => worker.next('started'))), failure]);
+    const startCallsMs = Math.max(...started.map((report) => report.startCallsMs));
     log(`  ${options.jobs} jobs started in ${Math.round(startCallsMs)} ms`);
-    await runner.whenIdle();
+    // Generous: a job stuck unclaimed or unfinished shows up as "never_settled" instead of hanging the run.
+    const stallMs = 60_000 + 2 * options.latencyMs;
+    const allEnded = await Promise.race([book.whenEnded(options.jobs, stallMs), failure]);
     const runWallMs = performance.now() - runStartedAt;
-    const cpuUsed = process.cpuUsage(cpuAtStart);
-    const machineCpu = { before: machineBefore, after: readMachineCpu() };
-    const cpuMs = Math.round((cpuUsed.user + cpuUsed.system) / 1000);
-    const rss = sampler.stop();
-    loopDelay.disable();
-    const nanosecondsToMs = (value: number) => Math.round(value / 1e5) / 10;
-    const eventLoopDelayMs = {
-      p50: nanosecondsToMs(loopDelay.percentile(50)),
-      p99: nanosecondsToMs(loopDelay.percentile(99)),
-      max: nanosecondsToMs(loopDelay.max),
-    };
+    const machineAfter = readMachineCpu();
+    const serverCpuAfter = context.databaseServerCpuMs();
+    const databaseServerCpuMs = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : serverCpuAfter - serverCpuBefore;
+    if (!allEnded) log(`  gave up: no job ended for ${stallMs / 1000} s; ${options.jobs - book.outcomes.size} never ended`);
 
-    const samples = await Promise.all(starts.map(async ({ jobId, startCalledAt }): Promise<JobSample> => {
-      const job = await opened.store.get(jobId);
-      const outcome = delivery.outcomes.get(jobId);
-      return { jobId, startCalledAt, taskId: job?.taskId ?? null, succeededAt: job?.finishedAt ?? null, outcome };
-    }));
-    return { samples, schedulerPolls, rss, rssBeforeJobsBytes, callTimes, eventLoopDelayMs, cpuMs, machineCpu, runWallMs, startCallsMs, environment };
+    for (const worker of workers) worker.send({ type: 'finish' });
+    const results = await Promise.race([Promise.all(workers.map((worker) => worker.next('result'))), failure]);
+    const measurements = results.map(({ result }, position) => ({ ...result, index: workers[position]?.index ?? position }));
+    const samples = await joinSamples(measurements, book, store);
+    return {
+      samples,
+      workers: measurements,
+      allEnded,
+      machineCpu: { before: machineBefore, after: machineAfter },
+      runWallMs,
+      startCallsMs,
+      databaseServerCpuMs,
+    };
   } finally {
     clearInterval(progress);
-    sampler.stop();
-    loopDelay.disable();
-    await runner.stop();
-    await opened.close();
-    rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** Puts each job's creator, claimers, end reports and stored times side by side. */
+async function joinSamples(measurements: readonly WorkerMeasurement[], book: OutcomeBook, store: BotStore): Promise<JobSample[]> {
+  const claimers = new Map<string, number[]>();
+  for (const measurement of measurements) {
+    for (const jobId of measurement.claimedJobIds) claimers.set(jobId, [...(claimers.get(jobId) ?? []), measurement.index]);
+  }
+  const starts = measurements.flatMap((measurement) => measurement.starts.map((start) => ({ ...start, createdBy: measurement.index })));
+  starts.sort((left, right) => left.index - right.index);
+  return Promise.all(starts.map(async ({ jobId, startCalledAt, startReturnedAt, createdBy }): Promise<JobSample> => {
+    const job = await store.get(jobId);
+    const reported = book.outcomes.get(jobId) ?? [];
+    return {
+      jobId,
+      startCalledAt,
+      startReturnedAt,
+      taskId: job?.taskId ?? null,
+      succeededAt: job?.finishedAt ?? null,
+      outcome: reported[0]?.outcome,
+      createdBy,
+      claimedBy: claimers.get(jobId) ?? [],
+      endedBy: reported.map((entry) => entry.workerIndex),
+    };
+  }));
 }

@@ -1,72 +1,98 @@
-// Measures quota reserve+commit pairs per second on a fresh SQLite file, apart from the job run.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Measures quota reserve+commit pairs per second on a fresh database, apart from the job run (SQLite or PostgreSQL).
 import { parseConfig } from '../../src/config.ts';
-import { openStore } from '../../src/store/index.ts';
+import { openStore, type OpenedStore } from '../../src/store/index.ts';
 import { percentileOfSorted } from './percentiles.ts';
 
-/** What the ledger measurement found. */
+/** What the ledger measurement found in one process. */
 export interface LedgerThroughput {
-  /** Reserve+commit pairs per second, each call its own IMMEDIATE transaction. */
+  /** Reserve+commit pairs per second over all callers, each call its own transaction (IMMEDIATE on SQLite). */
   pairsPerSecond: number;
   pairs: number;
   elapsedMs: number;
   /** Distinct requesters the pairs rotated over. */
   requesters: number;
-  /** The rate within each batch of pairs: a wide spread means other work on the machine interfered. */
+  /** Callers running pairs back to back at the same time, each on its own requesters. */
+  callers: number;
+  /** Each caller's rate within each batch of pairs: a wide spread means other work on the machine interfered. */
   batchPairsPerSecond: { min: number; p50: number; max: number };
 }
 
-/** Pairs between clock reads: reading the clock every pair would be a measurable share of the cost. */
-const batchSize = 500;
+/** A prepared measurement: the store is open and every requester's day exists. */
+export interface LedgerBench {
+  /** Runs pairs back to back for about `durationMs` and reports the rate. */
+  run(durationMs: number): Promise<LedgerThroughput>;
+  close(): Promise<void>;
+}
 
 /**
- * Runs reserve+commit pairs back to back for about `durationMs` over `requesters` users, exactly
- * as a job's start and delivery would move their credits (the job row writes are not included).
+ * Pairs between clock reads. Small enough that a short run on PostgreSQL (about 100 pairs a second
+ * per caller) still ends near its duration; large enough that a batch's rate is not mostly noise.
  */
-export async function measureLedgerThroughput(durationMs: number, requesters = 1000): Promise<LedgerThroughput> {
-  const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-ledger-'));
+const batchSize = 100;
+
+/**
+ * Opens the database in `environment` and opens the day of `requesters` users named after
+ * `keyPrefix`, so that `run` measures exactly what a job's start and delivery do to credits
+ * (the job row writes are not included). Several processes may prepare on the same database with
+ * different prefixes and run at once: the rate is then theirs summed.
+ */
+export async function prepareLedgerBench(environment: Record<string, string>, keyPrefix: string, requesters: number, wantedCallers: number): Promise<LedgerBench> {
+  // Every caller needs requesters of its own.
+  const callers = Math.max(1, Math.min(wantedCallers, requesters));
   // An allowance no run can exhaust: a refusal would measure the error path instead.
-  const config = parseConfig({ DATABASE_PATH: join(directory, 'ledger.db'), QUOTA_DAILY_CREDITS: '1000000000' });
-  const opened = await openStore(config);
+  const config = parseConfig({ ...environment, QUOTA_DAILY_CREDITS: '1000000000' });
+  const opened: OpenedStore = await openStore(config);
+  const keys = Array.from({ length: requesters }, (_, index) => `cli:${keyPrefix}-${index}`);
+  const pair = async (requesterKey: string) => {
+    const now = Date.now();
+    const reservation = await opened.store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: null, now });
+    await opened.store.commitCredits(reservation, now);
+  };
   try {
-    const keys = Array.from({ length: requesters }, (_, index) => `cli:ledger-${index}`);
-    // Opening each user's day writes extra rows once; do it before the clock starts.
-    for (const key of keys) {
-      const now = Date.now();
-      await opened.store.commitCredits(await opened.store.reserveCredits({ requesterKey: key, cost: 1, unlimited: false, jobId: null, now }), now);
-    }
-    let pairs = 0;
-    const startedAt = performance.now();
-    let elapsed = 0;
-    const batchRates: number[] = [];
-    while (elapsed < durationMs) {
-      const batchStartedAt = elapsed;
-      for (let index = 0; index < batchSize; index += 1) {
-        const now = Date.now();
-        const requesterKey = keys[(pairs + index) % keys.length] as string;
-        const reservation = await opened.store.reserveCredits({ requesterKey, cost: 1, unlimited: false, jobId: null, now });
-        await opened.store.commitCredits(reservation, now);
-      }
-      pairs += batchSize;
-      elapsed = performance.now() - startedAt;
-      batchRates.push(batchSize / ((elapsed - batchStartedAt) / 1000));
-    }
-    batchRates.sort((left, right) => left - right);
-    return {
-      pairsPerSecond: Math.round(pairs / (elapsed / 1000)),
-      pairs,
-      elapsedMs: Math.round(elapsed),
-      requesters,
-      batchPairsPerSecond: {
-        min: Math.round(batchRates[0] ?? 0),
-        p50: Math.round(percentileOfSorted(batchRates, 0.5)),
-        max: Math.round(batchRates[batchRates.length - 1] ?? 0),
-      },
-    };
-  } finally {
+    // Opening each user's day writes extra rows once; that happens before the clock starts.
+    for (const key of keys) await pair(key);
+  } catch (error) {
     await opened.close();
-    rmSync(directory, { recursive: true, force: true });
+    throw error;
   }
+
+  /** One caller: its own requesters (every `callers`-th key), so callers never wait on each other's rows. */
+  async function caller(callerIndex: number, durationMs: number, startedAt: number, batchRates: number[]): Promise<number> {
+    const own = keys.filter((_, index) => index % callers === callerIndex);
+    let pairs = 0;
+    let elapsed = 0;
+    while (elapsed < durationMs) {
+      const batchStartedAt = performance.now();
+      for (let index = 0; index < batchSize; index += 1) await pair(own[(pairs + index) % own.length] as string);
+      pairs += batchSize;
+      const now = performance.now();
+      elapsed = now - startedAt;
+      batchRates.push(batchSize / ((now - batchStartedAt) / 1000));
+    }
+    return pairs;
+  }
+
+  return {
+    async run(durationMs) {
+      const batchRates: number[] = [];
+      const startedAt = performance.now();
+      const counts = await Promise.all(Array.from({ length: callers }, (_, index) => caller(index, durationMs, startedAt, batchRates)));
+      const elapsed = performance.now() - startedAt;
+      const pairs = counts.reduce((total, count) => total + count, 0);
+      batchRates.sort((left, right) => left - right);
+      return {
+        pairsPerSecond: Math.round(pairs / (elapsed / 1000)),
+        pairs,
+        elapsedMs: Math.round(elapsed),
+        requesters,
+        callers,
+        batchPairsPerSecond: {
+          min: Math.round(batchRates[0] ?? 0),
+          p50: Math.round(percentileOfSorted(batchRates, 0.5)),
+          max: Math.round(batchRates[batchRates.length - 1] ?? 0),
+        },
+      };
+    },
+    close: () => opened.close(),
+  };
 }
