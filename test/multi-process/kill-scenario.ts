@@ -42,7 +42,8 @@ export interface KillScenarioReport {
 
 const channelId = 'C0GENERAL';
 const maxJobsPerUser = 2;
-const taskDurationMs = 3000;
+// Long enough that, on a slow machine, jobs are still at the provider when the last command is acknowledged.
+const taskDurationMs = 6000;
 const channelPrompt = (user: string, round: number) => `${user} r${round}: a banana lighthouse, take ${round}`;
 
 /**

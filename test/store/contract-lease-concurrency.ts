@@ -57,6 +57,7 @@ export function describeLeaseConcurrencyContract(openFixture: OpenStoreFixture):
       // One shared clock that only moves forward; leases last an hour, so nothing expires and every claim is a first claim.
       const now = () => start + tick++;
       const watch = new SlotWatch();
+      const capsReached = () => watch.peaks.user >= maxPerUser && (watch.peaks.provider.get('mock') ?? 0) >= (providerLimits.mock ?? 0);
       const claimedIds = new Map<string, string>();
       let finished = 0;
       let created = 0;
@@ -102,8 +103,11 @@ export function describeLeaseConcurrencyContract(openFixture: OpenStoreFixture):
             } else {
               await store.markSubmitted(lease, `task-${job.id}`, now());
               if (random() < 0.5) await store.markRunning(lease, 50, now());
-              // A few milliseconds at the provider, as a real one takes seconds: slots stay taken while others claim.
-              await sleep(1 + Math.floor(random() * 3));
+              // Several milliseconds at the provider, as a real one takes seconds: slots stay taken while others
+              // claim. Until the caps have been reached once, a job stays up to 50 ms longer, so that even on a
+              // loaded machine the caps are what holds jobs back (the test would prove nothing otherwise).
+              await sleep(4 + Math.floor(random() * 6));
+              for (let waited = 0; waited < 50 && !capsReached(); waited += 1) await sleep(1);
               watch.freeProvider(job);
               await store.markSucceeded(lease, { url: `https://provider.example/${job.id}.png` }, now());
               await nextTurn();
