@@ -17,12 +17,35 @@ function isInMemory(path: string): boolean {
   return path === ':memory:' || path === '' || path.startsWith('file::memory:');
 }
 
+/** How long opening keeps retrying while another process holds the file's lock (switching to WAL, migrating). */
+const openRetryMs = 20_000;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /**
  * Opens (creating it and its folder when missing) the database at `path` (`:memory:` allowed),
  * sets WAL mode, `busy_timeout`, foreign keys and `synchronous = NORMAL`, and applies pending
- * migrations. Safe to call from several processes on the same file at once.
+ * migrations. Safe to call from several processes on the same file at once: SQLite answers
+ * SQLITE_BUSY without waiting in some of these steps (the switch to WAL while another connection
+ * sets the file up), so the whole open is retried until `openRetryMs` has passed.
  */
 export function openDatabase(path: string): SqliteDatabase {
+  const deadline = Date.now() + openRetryMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return openOnce(path);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      // A synchronous pause is fine here: opening happens once, at start-up, before anything else runs.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(250, 20 * attempt));
+    }
+  }
+}
+
+function openOnce(path: string): SqliteDatabase {
   if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
   try {
