@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { HoldRule } from '../fakes/slack/api-holds.ts';
+import { startFakeXenodia, type FakeXenodia } from '../fakes/providers/index.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts';
 import { runLedgerAudit } from '../support/admin-audit.ts';
 import type { BotProcess } from '../support/bot-process.ts';
@@ -12,7 +12,7 @@ import { CapSampler, peakFromTimestamps, type CapPeak } from '../support/user-ca
 import { waitFor } from '../support/wait-for.ts';
 import { commandReceivers, startFleet } from './slack-bot-fleet.ts';
 import { expectEveryRequestAnsweredOnce } from './slack-outcomes.ts';
-import { chooseVictim, describeHoldings, heldCount, holdingsOf, kindsHeld, type HeldKind, type Holdings } from './victim-choice.ts';
+import { describeHoldings, heldCount, holdingsOf, kindsHeld, type HeldKind, type Holdings } from './holdings.ts';
 
 /** The load and the fleet. */
 export interface KillScenarioOptions {
@@ -20,20 +20,16 @@ export interface KillScenarioOptions {
   database(directory: string): Promise<TestDatabase>;
   processCount: number;
   users: number;
+  /** At least 3, so that every user has a request waiting behind the per-user cap of 2. */
   requestsPerUser: number;
-  /** The first users' results are held on their way to Slack, so their jobs sit finished and undelivered. */
-  heldUsers: number;
-  /** Pause between two `/imagine` commands. */
-  sendIntervalMs: number;
 }
 
 /** What happened, for the test's log line. */
 export interface KillScenarioReport {
   victim: string;
   heldAtKill: Record<HeldKind, number>;
-  /** Whether the victim held the most jobs of all processes when it was killed. */
-  victimHeldMost: boolean;
-  killAfterMs: number;
+  /** Jobs each process held (leased) when the victim was killed. */
+  heldByProcess: Record<string, number>;
   finishedAfterKillMs: number;
   capPeak: CapPeak;
   timestampPeak: CapPeak;
@@ -42,109 +38,124 @@ export interface KillScenarioReport {
 
 const channelId = 'C0GENERAL';
 const maxJobsPerUser = 2;
-// Long enough that, on a slow machine, jobs are still at the provider when the last command is acknowledged.
-const taskDurationMs = 6000;
 const channelPrompt = (user: string, round: number) => `${user} r${round}: a banana lighthouse, take ${round}`;
 
 /**
- * Holds the held users' first two results before they reach Slack (the upload URL is never handed
- * out), so those jobs sit finished and undelivered. The alt text carries the prompt, hence the user.
- * (A result Slack posted but never confirmed is the subject of posted-unconfirmed.test.ts.)
+ * Runs the scenario and checks its outcome; throws (an assertion) on the first broken promise.
+ *
+ * Nothing here races the clock: the fake provider keeps every task queued until the test steers it,
+ * and the one finished result is held on its way to Slack. Commands go to the processes' Socket Mode
+ * connections in turn, so every process accepts some of the requests that wait behind the per-user
+ * cap. Once every admitted job sits submitted, the process holding the most is chosen; one of its
+ * tasks is steered to running and one to succeeded (its upload held), and it is killed with queued,
+ * submitted, running and finished-but-undelivered jobs. Then the provider and Slack are let go.
  */
-function uploadHoldRule(heldUsers: ReadonlySet<string>): HoldRule {
-  return (call) => {
-    if (call.method !== 'files.getUploadURLExternal') return undefined;
-    const match = /^(U0USER\d+) r(\d+):/.exec(call.files[0]?.altText ?? '');
-    return match && heldUsers.has(match[1] as string) && Number(match[2]) <= 2 ? 'before' : undefined;
-  };
-}
-
-/** Runs the scenario and checks its outcome; throws (an assertion) on the first broken promise. */
 export async function runKillScenario(options: KillScenarioOptions): Promise<KillScenarioReport> {
   const directory = mkdtempSync(join(tmpdir(), 'nano-multi-'));
   let slack: FakeSlack | undefined;
+  let xenodia: FakeXenodia | undefined;
   let bots: BotProcess[] = [];
   let table: JobTable | undefined;
   let sampler: CapSampler | undefined;
   try {
     slack = await startFakeSlack();
+    xenodia = await startFakeXenodia({ latencyMs: 200, recommendedPollIntervalMs: 500 });
+    xenodia.holdNewTasks(true);
     const database = await options.database(directory);
     const environment = {
       JOB_LEASE_SECONDS: '2',
       MAX_JOBS_PER_USER: String(maxJobsPerUser),
-      MOCK_DELAY_MS: String(taskDurationMs),
+      // Room for every admitted job at once, so only the per-user cap keeps requests waiting.
+      PROVIDER_MAX_IN_FLIGHT: '64',
       QUOTA_DAILY_CREDITS: '20',
+      PROVIDER: 'xenodia',
+      XENODIA_API_KEY: xenodia.apiKey,
+      XENODIA_BASE_URL: xenodia.baseUrl,
     };
     const names = Array.from({ length: options.processCount }, (_, index) => `bot-${index + 1}`);
     bots = await startFleet({ slack, database, cwd: directory, environment }, names);
     table = await openJobTable(database);
-
-    const users = Array.from({ length: options.users }, (_, index) => `U0USER${String(index + 1).padStart(2, '0')}`);
-    const heldUsers = new Set(users.slice(0, options.heldUsers));
-    const releaseUploads = slack.holdCalls(uploadHoldRule(heldUsers));
-    // Their jobs stay as they are until the hold is released: finished ones undelivered, later ones waiting.
-    const pinned = (row: JobRow) => heldUsers.has(row.requesterKey.replace(/^slack:/, ''));
-    const commands = users.length * options.requestsPerUser;
-
-    // The victim is chosen from live samples once every command is acknowledged (so none is lost in flight).
-    let acknowledged = 0;
-    let choice: { holdings: Holdings; all: Holdings[] } | undefined;
-    let lastHoldings: Holdings[] = [];
-    const fakeSlack = slack;
-    sampler = new CapSampler(table, 50, (rows, at) => {
-      if (choice || acknowledged < commands) return;
-      const all = holdingsOf(bots, rows, at, commandReceivers(fakeSlack));
-      lastHoldings = all;
-      const holdings = chooseVictim(all, at, taskDurationMs, pinned);
-      if (holdings) choice = { holdings, all };
-    });
+    const jobTable = table;
+    sampler = new CapSampler(table, 50);
     sampler.start();
 
-    // Round by round (every user's first request, then every user's second, …), at a steady pace.
-    const startedAt = Date.now();
-    const acks: Array<Promise<unknown>> = [];
+    // Each command goes to the next process's connection, round by round.
+    const connections = names.map((name) => slack?.socketMode.openConnections().find((connection) => connection.client === name)?.id as string);
+    const users = Array.from({ length: options.users }, (_, index) => `U0USER${String(index + 1).padStart(2, '0')}`);
+    const commands = users.length * options.requestsPerUser;
+    let sent = 0;
     for (let round = 1; round <= options.requestsPerUser; round += 1) {
+      const acks: Array<Promise<unknown>> = [];
       for (const user of users) {
-        acks.push(slack.slashCommand({ userId: user, channelId, text: channelPrompt(user, round) }).then(() => (acknowledged += 1)));
-        await new Promise((resolve) => setTimeout(resolve, options.sendIntervalMs));
+        const connectionId = connections[sent % connections.length] as string;
+        acks.push(slack.slashCommand({ userId: user, channelId, text: channelPrompt(user, round), connectionId }));
+        sent += 1;
       }
+      await Promise.all(acks);
+      // A round's jobs exist before the next round is sent, so each user's later requests queue behind them.
+      await waitFor(async () => (await jobTable.jobs()).length === sent, `the jobs of round ${round}`, 15_000, 50);
     }
-    await Promise.all(acks);
 
-    await waitFor(() => choice !== undefined, 'a process holding queued, submitted, running and finished jobs', 15_000, 20).catch((error: Error) => {
-      throw new Error(`${error.message}; the last sample:\n${describeHoldings(lastHoldings)}`);
-    });
-    const chosen = choice as NonNullable<typeof choice>;
-    const victim = chosen.holdings.bot;
+    // Every user's first two requests are admitted and sit at the provider; the rest wait in line.
+    const admitted = users.length * maxJobsPerUser;
+    await waitFor(async () => {
+      const rows = await jobTable.jobs();
+      return rows.length === commands && rows.filter((row) => row.state === 'submitted' && row.taskId !== null).length === admitted;
+    }, `${admitted} jobs submitted and held at the provider`, 30_000, 50);
+    const receivers = commandReceivers(slack);
+    const before = holdingsOf(bots, await jobTable.jobs(), Date.now(), receivers);
+    const most = Math.max(...before.map(heldCount));
+    const chosen = before.find((holdings) => heldCount(holdings) === most) as Holdings;
+    const victim = chosen.bot;
+    expect(chosen.leased.submitted.length, `the victim holds enough jobs to steer:\n${describeHoldings(before)}`).toBeGreaterThanOrEqual(3);
+    expect(chosen.waitingAccepted.length, `the victim accepted requests that wait in line:\n${describeHoldings(before)}`).toBeGreaterThan(0);
+
+    // One of its jobs starts generating, another finishes but its image is held on the way to Slack.
+    const [toRun, toFinish] = chosen.leased.submitted as [JobRow, JobRow];
+    xenodia.steerTask(toRun.taskId as string, 'running');
+    await waitFor(async () => (await jobTable.jobs()).some((row) => row.id === toRun.id && row.state === 'running'), 'a job running', 15_000, 50);
+    const finishPrompt = `${toFinish.requesterKey.replace(/^slack:/, '')} r`;
+    const releaseUpload = slack.holdCalls((call) =>
+      call.method === 'files.getUploadURLExternal' && (call.files[0]?.altText ?? '').startsWith(finishPrompt) ? 'before' : undefined,
+    );
+    xenodia.steerTask(toFinish.taskId as string, 'succeeded');
+    await slack.waitFor(() => slack?.holds.held.length === 1, 'the finished image held on its way to Slack', 15_000);
+
+    const rowsBeforeKill = await jobTable.jobs();
     await victim.kill();
     const killedAt = Date.now();
-
-    // The dead process's jobs as it left them (nobody can take them over before its leases expire).
-    const atDeath = holdingsOf([victim], await table.jobs(), killedAt - 1, commandReceivers(slack))[0] as Holdings;
+    // The dead process's jobs as it left them (nobody takes them over before its leases expire).
+    const atDeath = holdingsOf([victim], rowsBeforeKill, killedAt, receivers)[0] as Holdings;
     expect(kindsHeld(atDeath)).toEqual(['queued', 'submitted', 'running', 'succeeded']);
+    const heldByProcess = Object.fromEntries(holdingsOf(bots, rowsBeforeKill, killedAt, receivers).map((holdings) => [holdings.bot.name, heldCount(holdings)]));
     const victimJobs = Object.values(atDeath.leased).flat();
 
-    releaseUploads();
+    // The provider finishes everything (new tasks too) and Slack takes uploads again.
+    xenodia.holdNewTasks(false);
+    for (const id of xenodia.taskIds()) xenodia.steerTask(id, undefined);
+    releaseUpload();
     const survivors = bots.filter((bot) => bot !== victim);
     const everyJobFinal = async () => {
-      const rows = await (table as JobTable).jobs();
-      return rows.length === commands && rows.every((row) => row.state === 'delivered' || row.state === 'failed') && (await (table as JobTable).intakeCount()) === 0;
+      const rows = await jobTable.jobs();
+      return rows.length === commands && rows.every((row) => row.state === 'delivered' || row.state === 'failed') && (await jobTable.intakeCount()) === 0;
     };
     await waitFor(everyJobFinal, 'every job delivered or failed', 45_000, 50);
     const finishedAt = Date.now();
     expect(await Promise.all(survivors.map((bot) => bot.stop()))).toEqual(survivors.map(() => 0));
     await sampler.stop();
 
-    const rows = await table.jobs();
-    expectEveryRequestAnsweredOnce({ slack, jobs: rows, ledger: await table.jobLedger(), intakesLeft: await table.intakeCount(), commands });
-
-    // Each envelope went to exactly one connection, and every process got some.
-    expect(slack.socketMode.deliveries).toHaveLength(commands);
-    expect(new Set(slack.socketMode.deliveries.map((delivery) => delivery.client))).toEqual(new Set(names));
-    // The dead process's jobs were finished by the others, under newer leases.
+    const rows = await jobTable.jobs();
+    expectEveryRequestAnsweredOnce({ slack, jobs: rows, ledger: await jobTable.jobLedger(), intakesLeft: await jobTable.intakeCount(), commands });
+    // Each envelope went to the connection it was sent to, and each job was created at the provider once.
+    expect(slack.socketMode.deliveries.map((delivery) => delivery.client)).toEqual(Array.from({ length: commands }, (_, index) => names[index % names.length]));
+    const creates = xenodia.apiRequests().filter((request) => request.method === 'POST');
+    expect(creates).toHaveLength(commands);
+    expect(new Set(rows.map((row) => row.taskId)).size).toBe(commands);
+    // The dead process's jobs were finished by the others, under newer leases, polling the tasks it created.
     for (const job of victimJobs) {
       const final = rows.find((row) => row.id === job.id) as JobRow;
       expect(final.leaseEpoch, `job ${job.id} was taken over`).toBeGreaterThan(job.leaseEpoch);
+      if (job.taskId !== null) expect(final.taskId).toBe(job.taskId);
     }
 
     const timestampPeak = peakFromTimestamps(rows);
@@ -157,17 +168,15 @@ export async function runKillScenario(options: KillScenarioOptions): Promise<Kil
     expect(audit.output).toMatch(/(\d+) of \1 quota account days match their ledger/);
     expect(audit.code, audit.output).toBe(0);
 
-    const heldAtKill = {
-      queued: atDeath.waitingAccepted.length + atDeath.leased.queued.length,
-      submitted: atDeath.leased.submitted.length,
-      running: atDeath.leased.running.length,
-      succeeded: atDeath.leased.succeeded.length,
-    };
     return {
       victim: victim.name,
-      heldAtKill,
-      victimHeldMost: chosen.all.every((other) => heldCount(other) <= heldCount(chosen.holdings)),
-      killAfterMs: killedAt - startedAt,
+      heldAtKill: {
+        queued: atDeath.waitingAccepted.length + atDeath.leased.queued.length,
+        submitted: atDeath.leased.submitted.length,
+        running: atDeath.leased.running.length,
+        succeeded: atDeath.leased.succeeded.length,
+      },
+      heldByProcess,
       finishedAfterKillMs: finishedAt - killedAt,
       capPeak: sampler.peak,
       timestampPeak,
@@ -178,6 +187,7 @@ export async function runKillScenario(options: KillScenarioOptions): Promise<Kil
     await Promise.all(bots.map((bot) => bot.kill()));
     await table?.close();
     await slack?.close();
+    await xenodia?.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }

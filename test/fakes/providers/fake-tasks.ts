@@ -44,6 +44,9 @@ export interface TaskTimingRecord {
   firstFinishedAnswerAt: number | undefined;
 }
 
+/** A state a test pins a task to, whatever its timing says (`steer`). */
+export type SteeredState = 'queued' | 'running' | 'succeeded';
+
 /** The share of a task's duration spent queued before it starts generating. */
 const queuedShare = 0.1;
 
@@ -57,6 +60,8 @@ export function jitteredLatency(timing: TaskTiming): number {
 export class TaskBook<Extra> {
   private readonly tasks = new Map<string, FakeTask<Extra>>();
   private readonly reads = new Map<string, { count: number; firstFinishedAt: number | undefined }>();
+  private readonly steered = new Map<string, SteeredState>();
+  private holdingNewTasks = false;
 
   constructor(private readonly idPrefix = '') {}
 
@@ -71,7 +76,29 @@ export class TaskBook<Extra> {
       extra,
     };
     this.tasks.set(task.id, task);
+    if (this.holdingNewTasks) this.steered.set(task.id, 'queued');
     return task;
+  }
+
+  /**
+   * Pins task `id` to `state` until steered again; `undefined` hands it back to its timing (a task
+   * whose duration has passed then reads as finished). Lets a test hold jobs in a chosen state for
+   * as long as it needs, instead of racing the clock.
+   */
+  steer(id: string, state: SteeredState | undefined): void {
+    if (!this.tasks.has(id)) throw new Error(`no fake task ${id}`);
+    if (state === undefined) this.steered.delete(id);
+    else this.steered.set(id, state);
+  }
+
+  /** While on, every new task is pinned to `queued` (see `steer`). */
+  holdNewTasks(hold: boolean): void {
+    this.holdingNewTasks = hold;
+  }
+
+  /** Ids of every task created so far, oldest first. */
+  ids(): string[] {
+    return [...this.tasks.keys()];
   }
 
   get(id: string): FakeTask<Extra> | undefined {
@@ -109,6 +136,10 @@ export class TaskBook<Extra> {
 
   /** The state of `task` at `now`. */
   view(task: FakeTask<Extra>, now = Date.now()): TaskView {
+    const steered = this.steered.get(task.id);
+    if (steered === 'queued') return { state: 'queued', progress: 0, remainingMs: task.durationMs };
+    if (steered === 'running') return { state: 'running', progress: 50, remainingMs: Math.ceil(task.durationMs / 2) };
+    if (steered === 'succeeded') return { state: 'succeeded', progress: 100, remainingMs: 0 };
     const elapsed = now - task.createdAt;
     const remainingMs = Math.max(0, task.durationMs - elapsed);
     if (task.behaviour === 'neverFinishes' || elapsed < task.durationMs) {

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, type RecordedFile, type RecordedRequest } from './fake-http-server.ts';
 import { Problems, startFakeProvider, type FakeContext, type FakeProvider, type FakeProviderOptions } from './fake-provider-base.ts';
-import { TaskBook, type TaskTimingRecord } from './fake-tasks.ts';
+import { TaskBook, type SteeredState, type TaskTimingRecord } from './fake-tasks.ts';
 
 /**
  * How the fake treats `async`: `documented` follows the request (seed: sync by default), `alwaysTask`
@@ -20,6 +20,12 @@ export interface FakeXenodia extends FakeProvider {
   setMode(mode: XenodiaFakeMode): void;
   /** Every task's creation, finish and status reads (the benchmark's ground truth). */
   taskTimings(): TaskTimingRecord[];
+  /** Pins task `id` to a state until steered again; `undefined` hands it back to its timing. */
+  steerTask(id: string, state: SteeredState | undefined): void;
+  /** While on, new tasks stay queued at the provider until steered. */
+  holdNewTasks(hold: boolean): void;
+  /** Ids of every task created so far, oldest first. */
+  taskIds(): string[];
 }
 
 const scalarFields = ['model', 'prompt', 'n', 'async', 'response_format', 'aspect_ratio', 'resolution', 'output_format'];
@@ -189,5 +195,8 @@ export async function startFakeXenodia(options: FakeXenodiaOptions = {}): Promis
   return Object.assign(fake, {
     setMode: (next: XenodiaFakeMode) => void (mode = next),
     taskTimings: () => tasks.timings(),
+    steerTask: (id: string, state: SteeredState | undefined) => tasks.steer(id, state),
+    holdNewTasks: (hold: boolean) => tasks.holdNewTasks(hold),
+    taskIds: () => tasks.ids(),
   }) as FakeXenodia;
 }

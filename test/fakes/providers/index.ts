@@ -7,4 +7,4 @@ export type { FakeProvider, FakeProviderOptions } from './fake-provider-base.ts'
 export type { FakeFault, FaultSettings } from './fake-faults.ts';
 export type { RecordedFile, RecordedRequest } from './fake-http-server.ts';
 export { resultImageBytes, type ResultImageChoice } from './fake-result-images.ts';
-export type { TaskTimingRecord } from './fake-tasks.ts';
+export type { SteeredState, TaskTimingRecord } from './fake-tasks.ts';

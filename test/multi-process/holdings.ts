@@ -1,4 +1,4 @@
-// Picks which bot process to kill: one that holds jobs in every state at once, and of those the one holding the most.
+// What each bot process holds at one moment (leased jobs by state, accepted requests waiting in line): how a test picks and checks its victim.
 import type { JobState } from '../../src/core/job-store.ts';
 import type { BotProcess } from '../support/bot-process.ts';
 import type { JobRow } from '../support/job-table.ts';
@@ -42,25 +42,6 @@ export function kindsHeld(holdings: Holdings): HeldKind[] {
   if (holdings.waitingAccepted.length > 0 || holdings.leased.queued.length > 0) kinds.push('queued');
   for (const state of ['submitted', 'running', 'succeeded'] as const) if (holdings.leased[state].length > 0) kinds.push(state);
   return kinds;
-}
-
-/**
- * A process worth killing now: it has a queued job and a finished undelivered one that stay so
- * until the test lets them go (`pinned`: the held users' jobs, whose results are held on their
- * way to Slack), a submitted job young enough not to turn running before the kill lands (the
- * first poll comes about 1 s after submission), and a running one not about to finish; and no
- * other process holds more jobs.
- */
-export function chooseVictim(all: readonly Holdings[], now: number, taskDurationMs: number, pinned: (row: JobRow) => boolean): Holdings | undefined {
-  const candidates = all.filter(
-    (holdings) =>
-      [...holdings.waitingAccepted, ...holdings.leased.queued].some(pinned)
-      && holdings.leased.submitted.some((row) => now - (row.submittedAt ?? now) < 600)
-      && holdings.leased.running.some((row) => now - (row.submittedAt ?? now) < taskDurationMs - 500)
-      && holdings.leased.succeeded.some(pinned),
-  );
-  const most = Math.max(...all.map(heldCount));
-  return candidates.find((holdings) => heldCount(holdings) === most);
 }
 
 /** One line per process, for failure messages: `bot-1: queued 1, submitted 0, …`. */
