@@ -10,6 +10,7 @@ import {
 import type { ImageProvider } from '../src/core/provider.ts';
 import type { ProviderChoice } from '../src/core/imagine-service.ts';
 import { aspectRatios, resolutions, type ProviderId } from '../src/core/request.ts';
+import { spendGroupings } from '../src/core/spend-report.ts';
 import { adminOptions, adminSubcommands, commandNames, imagineOptions } from '../src/adapters/discord/command-names.ts';
 
 /** Discord accepts at most 25 choices per option; beyond that the option stays free text. */
@@ -80,7 +81,7 @@ function quotaCommand() {
 function adminCommand() {
   return new SlashCommandBuilder()
     .setName(commandNames.admin)
-    .setDescription('Manage image credits (bot admins only)')
+    .setDescription('Manage image credits and see what images cost (bot admins only)')
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((sub) =>
@@ -99,7 +100,16 @@ function adminCommand() {
       sub
         .setName(adminSubcommands.balance)
         .setDescription('Show a member’s credits')
-        .addUserOption((option) => option.setName(adminOptions.user).setDescription('Whose credits').setRequired(true)));
+        .addUserOption((option) => option.setName(adminOptions.user).setDescription('Whose credits').setRequired(true)))
+    .addSubcommand((sub) =>
+      sub
+        .setName(adminSubcommands.spend)
+        .setDescription('What the images cost the bot’s operator, per provider, day, user or server')
+        .addStringOption((option) =>
+          option.setName(adminOptions.by).setDescription('Rows per provider (default), day, user or server')
+            .addChoices(...spendGroupings.map((grouping) => ({ name: grouping, value: grouping }))))
+        .addStringOption((option) =>
+          option.setName(adminOptions.since).setDescription('Only images from this UTC day on, like 2026-11-01').setMinLength(10).setMaxLength(10)));
 }
 
 function remixCommand(): ContextMenuCommandBuilder {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parsePriceTable, type PriceTable } from './core/price-table.ts';
 import { providerIds, resolutions, type ProviderId, type Resolution } from './core/request.ts';
 
 /** Thrown when the environment is unusable; the message names the variable to set. */
@@ -74,9 +75,34 @@ const shardIds = optionalText.transform((value, context) => {
   return [...new Set(ids)].sort((left, right) => left - right);
 });
 
+/** `nbp-cloud,xingchao` → provider ids in order, each once. */
+const providerList = optionalText.transform((value, context) => {
+  const ids = (value ?? '').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+  const unknown = ids.find((id) => !(providerIds as readonly string[]).includes(id));
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (unknown !== undefined || repeated !== undefined) {
+    const problem = unknown !== undefined ? `"${unknown}" is not a provider; use ${providerIds.join(', ')}` : `${repeated} is listed twice`;
+    context.addIssue({ code: 'custom', message: `${problem} (comma-separated, in the order to try them)` });
+    return z.NEVER;
+  }
+  return ids as ProviderId[];
+});
+
+/** `xenodia:4K=0.24,xenodia:*=0.13,nbp-cloud:*=20cr` → the operator's prices (see core/price-table.ts). */
+const priceTable = optionalText.transform((value, context): PriceTable => {
+  if (value === undefined) return {};
+  const parsed = parsePriceTable(value);
+  if ('table' in parsed) return parsed.table;
+  context.addIssue({ code: 'custom', message: parsed.problem });
+  return z.NEVER;
+});
+
 const environmentSchema = z.object({
   PROVIDER: optionalText.pipe(z.enum(providerIds, { message: `must be one of ${providerIds.join(', ')}` }).optional()),
   PROVIDER_MODEL: optionalText,
+  PROVIDER_FALLBACKS: providerList,
+  PROVIDER_COOLDOWN_SECONDS: nonNegativeInteger(300),
+  PROVIDER_PRICES: priceTable,
   XENODIA_API_KEY: optionalText,
   XENODIA_BASE_URL: baseUrl('https://api.xenodia.xyz'),
   XINGCHAO_API_KEY: optionalText,
@@ -103,6 +129,8 @@ const environmentSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_API_URL: optionalText.pipe(z.string().url('must be an http(s) URL').optional()),
   PORT: positiveInteger(3000),
+  HEALTH_PORT: nonNegativeInteger(9090).pipe(z.number().max(65535, 'must be a port number (0 turns the endpoints off)')),
+  HEALTH_HOST: optionalText.transform((value) => value ?? '127.0.0.1'),
   LOG_LEVEL: optionalText.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be fatal, error, warn, info, debug, trace or silent' }).optional(),
   ),
@@ -128,6 +156,15 @@ export interface Config {
   /** Provider used when a request names none, and its optional model. */
   defaultProvider: ProviderId;
   defaultModel: string | undefined;
+  /** Where a request given the default provider may go when that provider does not take it (see core/failover.ts). */
+  failover: {
+    /** PROVIDER_FALLBACKS: configured providers, in the order they are tried. */
+    fallbacks: ProviderId[];
+    /** PROVIDER_COOLDOWN_SECONDS in ms: how long a provider that answered 401 or 402 is passed over. */
+    cooldownMs: number;
+  };
+  /** PROVIDER_PRICES: what one image costs the operator per provider and resolution, in the provider's own unit. */
+  prices: PriceTable;
   providers: {
     xenodia: ProviderConnection;
     xingchao: ProviderConnection;
@@ -177,6 +214,8 @@ export interface Config {
   slack:
     | { botToken: string; appToken: string | undefined; signingSecret: string | undefined; apiUrl: string | undefined; port: number }
     | undefined;
+  /** Where /healthz, /readyz and /metrics are served (HEALTH_HOST, HEALTH_PORT); undefined when HEALTH_PORT=0. */
+  health: { host: string; port: number } | undefined;
 }
 
 /** The operator's PROVIDER_MODEL when `providerId` is the default provider; otherwise the provider decides. */
@@ -217,6 +256,8 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
   const config: Config = {
     defaultProvider: env.PROVIDER ?? 'mock',
     defaultModel: env.PROVIDER_MODEL,
+    failover: { fallbacks: env.PROVIDER_FALLBACKS, cooldownMs: env.PROVIDER_COOLDOWN_SECONDS * 1000 },
+    prices: env.PROVIDER_PRICES,
     providers: {
       xenodia: { apiKey: env.XENODIA_API_KEY, baseUrl: env.XENODIA_BASE_URL },
       xingchao: { apiKey: env.XINGCHAO_API_KEY, baseUrl: env.XINGCHAO_BASE_URL },
@@ -259,11 +300,20 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
           port: env.PORT,
         }
       : undefined,
+    health: env.HEALTH_PORT === 0 ? undefined : { host: env.HEALTH_HOST, port: env.HEALTH_PORT },
   };
   if (config.defaultProvider !== 'mock' && !configuredProviders(config).includes(config.defaultProvider)) {
     throw new ConfigError(
       `Invalid configuration:\n  PROVIDER=${config.defaultProvider} needs ${apiKeyVariable(config.defaultProvider)} to be set`,
     );
+  }
+  for (const fallback of config.failover.fallbacks) {
+    if (fallback === config.defaultProvider) {
+      throw new ConfigError(`Invalid configuration:\n  PROVIDER_FALLBACKS lists ${fallback}, which is PROVIDER itself; list only the providers to try after it`);
+    }
+    if (fallback !== 'mock' && !configuredProviders(config).includes(fallback)) {
+      throw new ConfigError(`Invalid configuration:\n  PROVIDER_FALLBACKS lists ${fallback}, which needs ${apiKeyVariable(fallback)} to be set`);
+    }
   }
   if (env.DISCORD_SHARD_IDS !== undefined) {
     if (env.DISCORD_SHARD_COUNT === undefined) {

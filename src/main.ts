@@ -1,7 +1,10 @@
-// Starts the bot: config → store → providers → runner → every platform with credentials → recovery; stops gracefully.
+// Starts the bot: config → store → providers → runner → health endpoints → every platform with credentials → recovery; stops gracefully.
 import { ConfigError, loadConfig } from './config.ts';
 import { createJobRunner } from './core/job-runner.ts';
 import { createLogger } from './log.ts';
+import { createHealthServer, type HealthServer } from './observability/health-server.ts';
+import { createPrometheusMetrics } from './observability/prometheus-metrics.ts';
+import { createReadiness, deferredProbe, storeProbe } from './observability/readiness.ts';
 import { createProviders } from './providers/registry.ts';
 import { openStore } from './store/index.ts';
 
@@ -35,37 +38,64 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const opened = await openStore(config);
   const providers = createProviders(config);
-  const runner = createJobRunner({ store: opened.store, providers, config, logger });
+  const metrics = createPrometheusMetrics({ providers: [...providers.keys()] });
+  const runner = createJobRunner({ store: opened.store, providers, config, logger, metrics });
   const stops: Array<() => Promise<void>> = [];
+  /** Where the process is in its life, for /readyz: ready only between the end of start-up and the signal to stop. */
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
 
-  if (config.discord) {
-    const { startDiscordBot } = await import('./adapters/discord/index.ts');
-    const bot = await startDiscordBot({
-      token: config.discord.token,
-      ...(config.discord.apiUrl === undefined ? {} : { apiUrl: config.discord.apiUrl }),
-      shards: config.discord.shards,
-      service: runner,
-      logger: logger.child({ platform: 'discord' }),
-    });
-    stops.push(bot.stop);
-    logger.info('discord bot started');
-  }
-  if (config.slack) {
-    const { startSlackApp } = await import('./adapters/slack/index.ts');
-    const app = await startSlackApp({
-      botToken: config.slack.botToken,
-      ...(config.slack.appToken === undefined ? {} : { appToken: config.slack.appToken }),
-      ...(config.slack.signingSecret === undefined ? {} : { signingSecret: config.slack.signingSecret }),
-      ...(config.slack.apiUrl === undefined ? {} : { apiUrl: config.slack.apiUrl }),
-      port: config.slack.port,
-      service: runner,
-      logger: logger.child({ platform: 'slack' }),
-    });
-    stops.push(app.stop);
-    logger.info({ mode: config.slack.appToken ? 'socket' : 'http' }, 'slack app started');
+  // Up before the platforms connect, so an orchestrator sees "alive, not ready" while they do.
+  const readiness = createReadiness();
+  readiness.add({ name: 'bot', check: () => (phase === 'running' ? undefined : phase) });
+  readiness.add(storeProbe(opened.store));
+  const discordProbe = deferredProbe('discord', 'gateway not connected');
+  const slackProbe = deferredProbe('slack', 'not connected');
+  if (config.discord) readiness.add(discordProbe);
+  if (config.slack) readiness.add(slackProbe);
+  let health: HealthServer | undefined;
+
+  try {
+    health = config.health ? await createHealthServer({ ...config.health, readiness, metrics, logger: logger.child({ component: 'health' }) }) : undefined;
+    if (config.discord) {
+      const { startDiscordBot } = await import('./adapters/discord/index.ts');
+      const bot = await startDiscordBot({
+        token: config.discord.token,
+        ...(config.discord.apiUrl === undefined ? {} : { apiUrl: config.discord.apiUrl }),
+        shards: config.discord.shards,
+        service: runner,
+        logger: logger.child({ platform: 'discord' }),
+        metrics,
+      });
+      discordProbe.attach(bot.connectionProblem);
+      stops.push(bot.stop);
+      logger.info('discord bot started');
+    }
+    if (config.slack) {
+      const { startSlackApp } = await import('./adapters/slack/index.ts');
+      const app = await startSlackApp({
+        botToken: config.slack.botToken,
+        ...(config.slack.appToken === undefined ? {} : { appToken: config.slack.appToken }),
+        ...(config.slack.signingSecret === undefined ? {} : { signingSecret: config.slack.signingSecret }),
+        ...(config.slack.apiUrl === undefined ? {} : { apiUrl: config.slack.apiUrl }),
+        port: config.slack.port,
+        service: runner,
+        logger: logger.child({ platform: 'slack' }),
+        metrics,
+      });
+      slackProbe.attach(app.connectionProblem);
+      stops.push(app.stop);
+      logger.info({ mode: config.slack.appToken ? 'socket' : 'http' }, 'slack app started');
+    }
+  } catch (error) {
+    // A connected platform, an open listener or a database pool would keep the process alive after a failed start.
+    await Promise.allSettled(stops.map((stop) => stop()));
+    await health?.close();
+    await opened.close().catch(() => undefined);
+    throw error;
   }
 
   await runner.resume();
+  phase = 'running';
   const retentionTimer = setInterval(() => {
     opened.store.purgeFinishedBefore(Date.now() - config.jobs.retentionDays * 86_400_000).then(
       (purged) => {
@@ -77,16 +107,17 @@ async function main(): Promise<number> {
   retentionTimer.unref();
 
   return new Promise<number>((resolve) => {
-    let stopping = false;
     const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
+      if (phase === 'stopping') return;
+      phase = 'stopping';
       logger.info({ signal }, 'stopping: unfinished jobs stay in the database and resume on the next start');
       clearInterval(retentionTimer);
       // The runner stops first so no job is failed by a platform connection that is closing.
       await runner.stop();
       await Promise.allSettled(stops.map((stop) => stop()));
       await opened.close();
+      // Last: until here /readyz answers 503 "stopping" rather than refusing the connection.
+      await health?.close();
       resolve(0);
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -82,6 +82,14 @@ describe('parseConfig', () => {
     );
     expect(configError({ ...discord, DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: 'one' })).toContain('DISCORD_SHARD_IDS: expected shard numbers');
   });
+
+  it('serves the health endpoints on 127.0.0.1:9090 by default, elsewhere when asked, and not at all with HEALTH_PORT=0', () => {
+    expect(parseConfig({}).health).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(parseConfig({ HEALTH_PORT: '9464', HEALTH_HOST: '0.0.0.0' }).health).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(parseConfig({ HEALTH_PORT: '0' }).health).toBeUndefined();
+    expect(configError({ HEALTH_PORT: 'ninety' })).toContain('HEALTH_PORT: must be a whole number of at least 0; got "ninety"');
+    expect(configError({ HEALTH_PORT: '70000' })).toContain('HEALTH_PORT: must be a port number');
+  });
 });
 
 describe('loadConfig', () => {
@@ -91,5 +99,40 @@ describe('loadConfig', () => {
     writeFileSync(envFile, 'MOCK_DELAY_MS=1234\nLOG_LEVEL=debug\n');
     const config = loadConfig({ envFile });
     expect(config.providers.mock.delayMs).toBe(1234);
+  });
+});
+
+describe('failover and spend settings', () => {
+  const keys = { XENODIA_API_KEY: 'x', NBPCLOUD_API_KEY: 'c' };
+
+  it('reads the fallbacks in order, a 300 s cool-down by default, and the price table in each provider’s unit', () => {
+    const config = parseConfig({
+      ...keys,
+      PROVIDER: 'xenodia',
+      PROVIDER_FALLBACKS: ' nbp-cloud , mock ',
+      PROVIDER_PRICES: 'xenodia:4K=0.24, xenodia:*=0.13, nbp-cloud:*=20cr',
+    });
+    expect(config.failover).toEqual({ fallbacks: ['nbp-cloud', 'mock'], cooldownMs: 300_000 });
+    expect(config.prices).toEqual({
+      xenodia: { '4K': { amountMicros: 240_000, unit: '' }, '*': { amountMicros: 130_000, unit: '' } },
+      'nbp-cloud': { '*': { amountMicros: 20_000_000, unit: 'cr' } },
+    });
+    expect(parseConfig({ PROVIDER_COOLDOWN_SECONDS: '60' }).failover).toEqual({ fallbacks: [], cooldownMs: 60_000 });
+    expect(parseConfig({}).prices).toEqual({});
+  });
+
+  it('refuses bad values, naming the variable', () => {
+    expect(configError({ PROVIDER_FALLBACKS: 'nbp-cloud,dalle' })).toContain('PROVIDER_FALLBACKS: "dalle" is not a provider');
+    expect(configError({ ...keys, PROVIDER_FALLBACKS: 'nbp-cloud,nbp-cloud' })).toContain('PROVIDER_FALLBACKS: nbp-cloud is listed twice');
+    expect(configError({ PROVIDER_FALLBACKS: 'xingchao' })).toContain('PROVIDER_FALLBACKS lists xingchao, which needs XINGCHAO_API_KEY to be set');
+    expect(configError({ ...keys, PROVIDER: 'xenodia', PROVIDER_FALLBACKS: 'xenodia' })).toContain('PROVIDER_FALLBACKS lists xenodia, which is PROVIDER itself');
+    expect(configError({ PROVIDER_COOLDOWN_SECONDS: '-5' })).toContain('PROVIDER_COOLDOWN_SECONDS: must be a whole number of at least 0');
+    expect(configError({ PROVIDER_PRICES: 'xenodia=0.13' })).toContain('PROVIDER_PRICES: "xenodia=0.13" is not an entry like xenodia:4K=0.24');
+    expect(configError({ PROVIDER_PRICES: 'dalle:*=1' })).toContain('PROVIDER_PRICES: "dalle:*=1": there is no provider "dalle"');
+    expect(configError({ PROVIDER_PRICES: 'xenodia:8K=1' })).toContain('PROVIDER_PRICES: "xenodia:8K=1" is not an entry');
+    expect(configError({ PROVIDER_PRICES: 'xenodia:*=1,xenodia:*=2' })).toContain('xenodia:* is priced twice');
+    expect(configError({ PROVIDER_PRICES: 'xenodia:1K=1usd,xenodia:4K=2' })).toContain('xenodia is priced in "usd" elsewhere');
+    expect(configError({ PROVIDER_PRICES: 'xenodia:*=0.1234567' })).toContain('PROVIDER_PRICES');
+    expect(configError({ PROVIDER_PRICES: 'xenodia:*=-1' })).toContain('PROVIDER_PRICES');
   });
 });

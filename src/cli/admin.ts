@@ -6,7 +6,10 @@ import type { QuotaBalance } from '../core/delivery.ts';
 import { isBotError } from '../core/errors.ts';
 import { jobStates, type JobRecord, type JobState } from '../core/job-store.ts';
 import { formatCredits, formatTimeUntil } from '../core/quota-policy.ts';
+import { spendQueryFrom, type SpendQuery } from '../core/spend-report.ts';
+import { alignColumns } from '../core/text-table.ts';
 import { openStore, unbalancedAccounts, type OpenedStore, type RecentJobsFilter } from '../store/index.ts';
+import { printSpend } from './admin-spend.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]
 
@@ -18,6 +21,9 @@ Commands:
                                  recent jobs, newest first (default limit 20)
   purge                          delete finished jobs older than JOB_RETENTION_DAYS (the ledger is kept)
   audit                          check every quota balance against the ledger
+  spend [--since DATE] [--by provider|day|user|server]
+                                 what accepted jobs cost the operator (default by provider, all time;
+                                 DATE is a UTC day like 2026-11-01)
 
 User keys are platform-qualified: discord:123, slack:U456, cli:alice.
 States: ${jobStates.join(', ')}.
@@ -82,10 +88,7 @@ function describeBalance(balance: QuotaBalance, now: number): string[] {
   ];
 }
 
-function table(rows: readonly string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-}
+const table = alignColumns;
 
 function jobRow(job: JobRecord): string[] {
   const prompt = job.request.prompt.replace(/\s+/g, ' ');
@@ -96,6 +99,8 @@ function jobRow(job: JobRecord): string[] {
     job.requesterKey,
     String(job.cost),
     `${job.provider}/${job.model}`,
+    // Every provider tried for the create call, when it was more than the one that has the job.
+    job.attempts.length > 1 ? job.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`).join(' → ') : '',
     job.error?.code ?? '',
     prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt,
   ];
@@ -126,15 +131,18 @@ type Command =
   | { name: 'reset'; key: string }
   | { name: 'jobs'; filter: RecentJobsFilter }
   | { name: 'purge' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'spend'; query: SpendQuery };
 
-function parseCommand(name: string, args: string[], options: JobOptions): Command {
+function parseCommand(name: string, args: string[], options: CommandOptions): Command {
   const expectArguments = (count: number) => {
     if (args.length !== count) throw new UsageError(`"${name}" takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}.`);
   };
-  if (name !== 'jobs' && Object.values(options).some((value) => value !== undefined)) {
+  const { since, by, ...jobOptions } = options;
+  if (name !== 'jobs' && Object.values(jobOptions).some((value) => value !== undefined)) {
     throw new UsageError('--state, --user and --limit only apply to "jobs".');
   }
+  if (name !== 'spend' && (since !== undefined || by !== undefined)) throw new UsageError('--since and --by only apply to "spend".');
   switch (name) {
     case 'balance':
     case 'reset':
@@ -162,6 +170,12 @@ function parseCommand(name: string, args: string[], options: JobOptions): Comman
     case 'audit':
       expectArguments(0);
       return { name };
+    case 'spend': {
+      expectArguments(0);
+      const query = spendQueryFrom({ since, by });
+      if ('problem' in query) throw new UsageError(query.problem);
+      return { name, query };
+    }
     default:
       throw new UsageError(`Unknown command "${name}".`);
   }
@@ -191,7 +205,7 @@ async function runCommand(command: Command, context: CommandContext): Promise<nu
         print('No jobs match.');
         return exitCodes.ok;
       }
-      const header = ['CREATED', 'ID', 'STATE', 'USER', 'COST', 'PROVIDER/MODEL', 'ERROR', 'PROMPT'];
+      const header = ['CREATED', 'ID', 'STATE', 'USER', 'COST', 'PROVIDER/MODEL', 'TRIED', 'ERROR', 'PROMPT'];
       for (const line of table([header, ...jobs.map(jobRow)])) print(line);
       return exitCodes.ok;
     }
@@ -216,13 +230,19 @@ async function runCommand(command: Command, context: CommandContext): Promise<nu
       print(`${audits.length - unbalanced.length} of ${audits.length} quota account days match their ledger.`);
       return unbalanced.length === 0 ? exitCodes.ok : exitCodes.failure;
     }
+    case 'spend':
+      await printSpend(opened.store, command.query, print);
+      return exitCodes.ok;
   }
 }
 
-interface JobOptions {
+/** The options as typed; each command accepts only its own. */
+interface CommandOptions {
   state: string | undefined;
   user: string | undefined;
   limit: string | undefined;
+  since: string | undefined;
+  by: string | undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -232,7 +252,14 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { state: { type: 'string' }, user: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        state: { type: 'string' },
+        user: { type: 'string' },
+        limit: { type: 'string' },
+        since: { type: 'string' },
+        by: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -244,7 +271,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === undefined) throw new UsageError('Missing command.');
   // Parsed completely before opening the database, so a typo never creates a database file.
-  const parsedCommand = parseCommand(command, args, { state: parsed.values.state, user: parsed.values.user, limit: parsed.values.limit });
+  const { state, user, limit, since, by } = parsed.values;
+  const parsedCommand = parseCommand(command, args, { state, user, limit, since, by });
   const config = loadConfig();
   const opened = await openStore(config);
   try {

@@ -5,13 +5,14 @@ import { join, resolve } from 'node:path';
 import { apiKeyVariable, ConfigError, loadConfig, operatorModelFor } from '../config.ts';
 import { systemClock } from '../core/clock.ts';
 import { isBotError, toBotError } from '../core/errors.ts';
-import { awaitTask, fetchResultImage, submitRequest } from '../core/generation-steps.ts';
+import { awaitTask, fetchResultImage } from '../core/generation-steps.ts';
 import { extensionFor } from '../core/image-type.ts';
 import { createPollScheduler } from '../core/poll-scheduler.ts';
 import { generationRequestSchema } from '../core/request.ts';
 import { validateRequest } from '../core/validate-request.ts';
 import { createLogger } from '../log.ts';
 import { createProviders } from '../providers/registry.ts';
+import { submitFromCli } from './cli-submission.ts';
 import { loadReferences, parseImagineArguments, usage } from './imagine-args.ts';
 
 const exitCodes = { success: 0, failure: 1, invalid: 2, interrupted: 130 } as const;
@@ -50,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
     return exitCodes.success;
   }
   const providerId = options.provider ?? config.defaultProvider;
-  const provider = createProviders(config).get(providerId);
-  if (!provider) {
+  const providers = createProviders(config);
+  const primary = providers.get(providerId);
+  if (!primary) {
     const variable = providerId === 'mock' ? '' : apiKeyVariable(providerId);
     say(`The provider "${providerId}" is not configured: set ${variable} (or use --provider mock to work offline).`);
     return exitCodes.invalid;
@@ -67,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     requester: { platform: 'cli', userId: userInfo().username },
     origin: { platform: 'cli' },
   });
-  const providerRequest = validateRequest(request, provider.id, provider.capabilities);
+  const primaryRequest = validateRequest(request, primary.id, primary.capabilities);
 
   const abort = new AbortController();
   const onInterrupt = () => abort.abort();
@@ -75,8 +77,20 @@ async function main(argv: string[]): Promise<number> {
   const scheduler = createPollScheduler({ clock: systemClock, maxConcurrentPollsPerProvider: 1 });
   const progress = createProgressLine(startedAt);
   try {
-    progress.update(`${provider.id}/${providerRequest.model}: submitting`);
-    const outcome = await submitRequest(provider, providerRequest, abort.signal);
+    progress.update(`${primary.id}/${primaryRequest.model}: submitting`);
+    const { provider, request: providerRequest, outcome } = await submitFromCli({
+      primary: { provider: primary, request: primaryRequest },
+      providerNamed: options.provider !== undefined,
+      config,
+      providers,
+      clock: systemClock,
+      logger,
+      signal: abort.signal,
+      say: (message) => {
+        progress.clear();
+        say(message);
+      },
+    });
     const images =
       outcome.kind === 'completed'
         ? outcome.images

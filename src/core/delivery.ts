@@ -16,6 +16,10 @@ export interface JobSummary {
   referenceCount: number;
   /** Platform-qualified requester id (`discord:123`). */
   requesterKey: string;
+  /** The provider the request was for, when the job failed over from it to `provider` (PROVIDER_FALLBACKS). */
+  failedOverFrom?: ProviderId;
+  /** True when the user chose `provider`; false when the bot used its default (adapters then name it only after a failover). */
+  providerNamed: boolean;
 }
 
 /** A user's credits, as `/quota` shows them. */

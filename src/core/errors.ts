@@ -10,6 +10,8 @@ export const errorCodes = [
   'provider_rejected',
   'provider_failed',
   'provider_timeout',
+  /** Neither the default provider nor any of PROVIDER_FALLBACKS could take the request (see failover). */
+  'provider_unavailable',
   'download_failed',
   'upload_too_large',
   'platform_failed',
@@ -26,6 +28,7 @@ const retryableByDefault: ReadonlySet<ErrorCode> = new Set([
   'provider_rate_limited',
   'provider_failed',
   'provider_timeout',
+  'provider_unavailable',
   'download_failed',
   'platform_failed',
 ]);
@@ -37,9 +40,18 @@ export interface BotErrorOptions {
   retryAfterMs?: number;
   /** HTTP status of the provider answer that caused this error, when there was one. */
   status?: number;
+  /** What the provider is known to have done with the request (see `ProviderOutcome`); unknown when unset. */
+  providerOutcome?: ProviderOutcome;
   /** The underlying error (network failure, parse error, ...). Never shown to users. */
   cause?: unknown;
 }
+
+/**
+ * What a failed provider call tells us about the provider's side, when it tells anything:
+ * `not_sent` — the connection could not even be opened, so nothing was created or charged;
+ * `task_failed` — the provider accepted the task and then reported it failed.
+ */
+export type ProviderOutcome = 'not_sent' | 'task_failed';
 
 /**
  * The error every layer throws. `message` is safe to show an operator (no secrets, no raw bodies
@@ -54,6 +66,8 @@ export class BotError extends Error {
   readonly retryAfterMs: number | undefined;
   /** HTTP status that produced the error, if any. */
   readonly status: number | undefined;
+  /** What the provider is known to have done with the request; undefined when unknown. */
+  readonly providerOutcome: ProviderOutcome | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -62,6 +76,7 @@ export class BotError extends Error {
     this.retryable = options.retryable ?? retryableByDefault.has(code);
     this.retryAfterMs = options.retryAfterMs;
     this.status = options.status;
+    this.providerOutcome = options.providerOutcome;
   }
 
   /** Plain data for storage in SQLite and for delivery to adapters. */

@@ -5,7 +5,7 @@ import { BotError, toBotError } from './errors.ts';
 import { convertImageFormat } from './fit-image.ts';
 import type { ImageMimeType } from './image-type.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
-import type { ImageProvider, PollHint, ProviderRequest, ResultImage, TaskHandle } from './provider.ts';
+import type { ImageProvider, PollHint, ProviderRequest, ResultImage, SubmitOutcome, TaskHandle } from './provider.ts';
 import type { OutputFormat, Resolution } from './request.ts';
 
 /** A downloaded, checked result image. */
@@ -14,9 +14,8 @@ export interface FetchedImage {
   mimeType: ImageMimeType;
 }
 
-export type SubmitResult =
-  | { kind: 'completed'; images: ResultImage[] }
-  | { kind: 'task'; task: TaskHandle; hint?: PollHint };
+/** What a create call answered (the provider's own outcome, reported cost included). */
+export type SubmitResult = SubmitOutcome;
 
 /** Sends the create call once; failures become `BotError`s (never retried: a retry could charge twice). */
 export async function submitRequest(provider: ImageProvider, request: ProviderRequest, signal?: AbortSignal): Promise<SubmitResult> {
@@ -55,6 +54,8 @@ export interface FetchImageOptions {
   signal?: AbortSignal;
   /** Download attempts for retryable failures (network, 5xx, timeout). */
   attempts?: number;
+  /** Told the size of a result image downloaded from its URL (not of bytes the provider sent inline). */
+  onDownloaded?: (bytes: number) => void;
 }
 
 /**
@@ -74,6 +75,7 @@ export async function fetchResultImage(images: readonly ResultImage[], options: 
         ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
+      if ('url' in first) options.onDownloaded?.(image.data.byteLength);
       return await convertImageFormat(image.data, options.outputFormat);
     } catch (error) {
       lastError = toBotError(error, 'download_failed');

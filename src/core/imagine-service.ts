@@ -4,6 +4,7 @@ import type { Delivery, JobSummary, QuotaBalance } from './delivery.ts';
 import type { SerializedError } from './errors.ts';
 import type { JobState } from './job-store.ts';
 import type { GenerationRequest, Origin, ProviderId, Requester } from './request.ts';
+import type { SpendQuery, SpendRow } from './spend-report.ts';
 
 export interface StartOptions {
   /** The platform's event/interaction id: a retried event returns the existing job, charged once. */
@@ -87,6 +88,8 @@ export interface ImagineService {
   grant(targetKey: string, amount: number, actor: Requester): Promise<QuotaBalance>;
   /** Restores `targetKey`'s balance to the daily allowance. */
   reset(targetKey: string, actor: Requester): Promise<QuotaBalance>;
+  /** What accepted jobs cost the operator, grouped as `query` asks (the adapter checks the asker is an admin). */
+  spendReport(query: SpendQuery): Promise<SpendRow[]>;
   /** Providers that are configured, default first. */
   providers(): ProviderChoice[];
   /** The provider used when a request names none, and its default model. */

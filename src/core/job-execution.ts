@@ -1,19 +1,22 @@
 // Drives one leased job from whatever state it is in to delivered or failed, persisting every step under its lease.
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
+import type { BotMetrics } from './bot-metrics.ts';
 import type { Clock } from './clock.ts';
 import { sleep } from './clock.ts';
 import type { Delivery, DeliveryReceipt, JobProgress, JobResult } from './delivery.ts';
 import { BotError, toBotError } from './errors.ts';
 import { awaitTask, fetchResultImage, submitRequest } from './generation-steps.ts';
 import { extensionFor } from './image-type.ts';
+import { trackInFlight, type InFlightTracker } from './in-flight-tracker.ts';
+import { settleRefund, submitJob, type AcceptedJob, type SubmissionSettings } from './job-submission.ts';
 import type { ClaimedJob, JobLease, JobRecord, JobStore, QuotaLedger, StoredResult } from './job-store.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
-import { summarize, toProviderRequest } from './job-view.ts';
+import { summarize } from './job-view.ts';
 import type { PollScheduler } from './poll-scheduler.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
 import type { Semaphore } from './semaphore.ts';
-import type { ImageProvider, ResultImage } from './provider.ts';
+import type { ImageProvider, ProviderRequest, ResultImage } from './provider.ts';
 import type { Platform, ProviderId } from './request.ts';
 
 /** Everything a job needs while it runs; owned by the runner. */
@@ -38,6 +41,10 @@ export interface ExecutionContext {
   signal: AbortSignal;
   /** Delivery attempts before a job fails with `platform_failed`. */
   deliveryAttempts: number;
+  /** Where jobs, provider calls and credits are counted (no ids ever reach it). */
+  metrics: BotMetrics;
+  /** Failover (PROVIDER_FALLBACKS, cool-downs, caps) and prices for create calls (see job-submission.ts). */
+  submission: SubmissionSettings;
 }
 
 /** Least time between two progress writes of one job. */
@@ -53,6 +60,21 @@ function fromStoredResult(result: StoredResult | null): ResultImage[] {
   throw new BotError('internal', 'The stored result of this job is missing');
 }
 
+/** Sends the create call, counting how long it took and how it ended (a synchronous answer is a found result). */
+async function timedSubmit(context: ExecutionContext, provider: ImageProvider, request: ProviderRequest, signal: AbortSignal) {
+  const startedAt = context.clock.now();
+  const seconds = () => (context.clock.now() - startedAt) / 1000;
+  try {
+    const outcome = await submitRequest(provider, request, signal);
+    context.metrics.providerCallTimed(provider.id, 'submit', seconds(), 'ok');
+    if (outcome.kind === 'completed') context.metrics.taskCompleted(provider.id, seconds(), 0);
+    return outcome;
+  } catch (error) {
+    context.metrics.providerCallTimed(provider.id, 'submit', seconds(), toBotError(error).code);
+    throw error;
+  }
+}
+
 /** Gets the provider's images for a job that is queued, submitted or running. */
 async function obtainImages(
   context: ExecutionContext,
@@ -61,6 +83,8 @@ async function obtainImages(
   provider: ImageProvider,
   signals: { any: AbortSignal; lease: AbortSignal },
   report: (progress: Omit<JobProgress, 'summary' | 'elapsedMs'>) => void,
+  inFlight: InFlightTracker,
+  onAccepted: (accepted: AcceptedJob) => void,
 ): Promise<ResultImage[]> {
   const signal = signals.any;
   const { store, clock } = context;
@@ -70,6 +94,7 @@ async function obtainImages(
   // seconds, so a thousand jobs polled every second do not each cost a database write per poll.
   let lastProgressWriteAt = Number.NEGATIVE_INFINITY;
   const onProgress = (update: { phase: 'queued' | 'running'; progress?: number }) => {
+    if (update.phase === 'running') inFlight.moveTo('running');
     if (update.phase === 'running' && clock.now() - lastProgressWriteAt >= progressWriteIntervalMs) {
       lastProgressWriteAt = clock.now();
       progressWrites = progressWrites
@@ -79,17 +104,16 @@ async function obtainImages(
     report({ phase: update.phase === 'running' ? 'running' : 'submitted', ...(update.progress === undefined ? {} : { percent: update.progress }) });
   };
   if (job.state === 'queued' && job.submitStartedAt === null) {
-    await store.markSubmitting(lease, clock.now());
     // A stop does not cut a create call short: its outcome would be unknown and the job would have to
     // fail. It finishes (bounded by the provider's timeout), the task id is stored, and the next process polls it.
-    const outcome = await submitRequest(provider, toProviderRequest(job.request), signals.lease);
-    if (outcome.kind === 'completed') {
-      await store.markSubmitted(lease, null, clock.now());
-      return outcome.images;
-    }
-    await store.markSubmitted(lease, outcome.task.taskId, clock.now());
+    const submit = (chosen: ImageProvider, request: ProviderRequest) => timedSubmit(context, chosen, request, signals.lease);
+    const accepted = await submitJob({ ...context, settings: context.submission, submit, signal: signals.lease }, job, lease, provider);
+    onAccepted(accepted);
+    const { outcome } = accepted;
+    if (outcome.kind === 'completed') return outcome.images;
+    inFlight.moveTo('submitted');
     report({ phase: 'submitted' });
-    const images = await awaitTask(provider, outcome.task, {
+    const images = await awaitTask(accepted.provider, outcome.task, {
       scheduler: context.scheduler,
       resolution: job.request.resolution,
       deadlineAt: outcome.task.submittedAt + context.deadlineMs,
@@ -157,11 +181,17 @@ function isQuietStop(context: ExecutionContext, error: unknown, signal: AbortSig
 export async function executeJob(context: ExecutionContext, claimed: ClaimedJob, leaseSignal: AbortSignal): Promise<void> {
   const { store, clock, logger, leases } = context;
   const signal = AbortSignal.any([context.signal, leaseSignal]);
-  const { job, lease } = claimed;
+  const { lease } = claimed;
+  // A job that fails over moves to the provider that accepted it (and its summary names that one).
+  let { job } = claimed;
   const jobId = job.id;
   const delivery = context.deliveryFor(job.origin.platform);
-  const provider = context.providerFor(job.provider);
-  const summary = summarize(job);
+  let provider = context.providerFor(job.provider);
+  let summary = summarize(job);
+  const onAccepted = (accepted: AcceptedJob) => {
+    ({ job, provider } = accepted);
+    summary = summarize(job);
+  };
   const log = logger.child({ jobId, provider: job.provider, epoch: lease.epoch });
   const throttle = new ProgressThrottle<JobProgress>(clock, context.progressIntervalMs, async (progress) => {
     // A stale process must never overwrite the message its successor already ended.
@@ -174,6 +204,12 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
   });
   const report = (progress: Omit<JobProgress, 'summary' | 'elapsedMs'>) =>
     throttle.push({ ...progress, summary, elapsedMs: clock.now() - job.createdAt });
+  const { metrics } = context;
+  const inFlight = trackInFlight(metrics, job.state);
+  const delivered = () => {
+    metrics.jobFinished(job.provider, 'delivered');
+    metrics.credits('committed', job.cost);
+  };
 
   try {
     if (!delivery) throw new BotError('internal', `No delivery is registered for ${job.origin.platform}`);
@@ -187,10 +223,11 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       images = fromStoredResult(job.result);
     } else {
       if (!provider) throw new BotError('invalid_request', `The provider ${job.provider} is no longer configured`);
-      images = await obtainImages(context, job, lease, provider, { any: signal, lease: leaseSignal }, report);
+      images = await obtainImages(context, job, lease, provider, { any: signal, lease: leaseSignal }, report, inFlight, onAccepted);
       const first = images[0];
       if (first === undefined) throw new BotError('provider_failed', 'The provider reported success but returned no image');
       await store.markSucceeded(lease, toStoredResult(first), clock.now());
+      inFlight.moveTo('succeeded');
     }
 
     const model = provider?.capabilities.models.find((candidate) => candidate.id === job.model);
@@ -211,17 +248,24 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
         await delivery.confirmDelivered(job.origin, { ...(await outcome()), receipt: existing });
       }
       await store.markDelivered(lease, existing.messageId, clock.now());
+      delivered();
       return;
     }
     const shown = await outcome();
     // The slot covers the image's whole time in memory (download, post, record), not only the
     // download: that is what bounds memory when hundreds of results finish together.
     const elapsedMs = await context.downloadSlots.run(async () => {
-      const image = await fetchResultImage(images, { outputFormat: job.request.outputFormat, ...context.download, signal });
+      const image = await fetchResultImage(images, {
+        outputFormat: job.request.outputFormat,
+        ...context.download,
+        signal,
+        onDownloaded: (bytes) => metrics.resultDownloaded(job.provider, bytes),
+      });
       await throttle.close();
       const result: JobResult = { ...shown, image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` } };
       const receipt = await deliverOnce(context, delivery, job, result, signal);
       await store.markDelivered(lease, receipt.messageId, clock.now());
+      delivered();
       return result.elapsedMs;
     });
     log.info({ elapsedMs }, 'job delivered');
@@ -235,17 +279,22 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
     log.warn({ code: failure.code, err: error }, 'job failed');
     let refunded: number;
     try {
+      await settleRefund(context, provider, lease, failure);
       ({ refunded } = await store.markFailed(lease, failure.toJSON(), clock.now()));
     } catch (storeError) {
       // Lost the lease meanwhile (or the database is gone): the job's new owner ends it.
       log.warn({ err: storeError }, 'could not record the failure');
       return;
     }
+    metrics.jobFinished(job.provider, failure.code);
+    metrics.credits('refunded', refunded);
     if (!leases.holds(jobId)) return;
     try {
       await delivery?.fail(job.origin, { summary, error: failure.toJSON(), refunded });
     } catch (deliveryError) {
       log.error({ err: deliveryError }, 'could not tell the user about the failure');
     }
+  } finally {
+    inFlight.release();
   }
 }

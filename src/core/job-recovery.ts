@@ -6,21 +6,37 @@ import type { ClaimedIntake, IntakeStore } from './job-store.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import type { Platform } from './request.ts';
 
+/** What taking intakes over needs; owned by the runner. */
 export interface IntakeTakeoverContext {
+  /** The shared store the intakes are claimed from and cleared in. */
   store: IntakeStore;
+  /** The platforms' deliveries: only their intakes are claimed, and they finish or end them. */
   deliveries: ReadonlyMap<Platform, Delivery>;
+  /** Keeps the claimed intakes' leases while they are finished. */
   leases: LeaseKeeper;
+  /** This process's name on its leases. */
   owner: string;
+  /** How long a claim lasts without renewal. */
   leaseMs: number;
+  /** When the claimed leases start. */
   clock: Clock;
+  /** Where each intake's outcome is reported. */
   logger: Logger;
+  /** True once the runner stops: no pass starts, and a failure is not turned into an apology (the next process finishes it). */
   isStopping(): boolean;
+}
+
+/** Takes over interrupted intakes, one pass at a time. */
+export interface IntakeTakeover {
+  /**
+   * Claims intakes whose lease expired (their process died) on this process's platforms and
+   * finishes them; while a pass runs, a call returns that pass instead of starting another.
+   */
+  run(): Promise<void>;
 }
 
 /** Intakes finished at once per pass; the rest are claimed by later passes (here or elsewhere). */
 const intakesPerPass = 16;
-
-const passInProgress = new WeakMap<IntakeTakeoverContext, Promise<void>>();
 
 /**
  * Ends one interrupted request: the adapter finishes it from its stored payload when it can
@@ -55,11 +71,11 @@ async function finishIntake(context: IntakeTakeoverContext, claimed: ClaimedInta
   }
 }
 
-/** Claims intakes whose lease expired (their process died) on this process's platforms and finishes them. */
-export function takeOverIntakes(context: IntakeTakeoverContext): Promise<void> {
-  const current = passInProgress.get(context);
-  if (current) return current;
-  const pass = (async () => {
+/** Creates the takeover over `context`; the runner owns it, so the pass in progress is its state, not the module's. */
+export function createIntakeTakeover(context: IntakeTakeoverContext): IntakeTakeover {
+  let passInProgress: Promise<void> | undefined;
+
+  async function pass(): Promise<void> {
     if (context.isStopping() || context.deliveries.size === 0) return;
     const now = context.clock.now();
     const claimed = await context.store.claimIntakes({
@@ -71,8 +87,14 @@ export function takeOverIntakes(context: IntakeTakeoverContext): Promise<void> {
     });
     for (const entry of claimed) context.leases.hold(entry.lease, now);
     await Promise.allSettled(claimed.map((entry) => finishIntake(context, entry)));
-  })().finally(() => passInProgress.delete(context));
-  passInProgress.set(context, pass);
-  return pass;
-}
+  }
 
+  return {
+    run() {
+      passInProgress ??= pass().finally(() => {
+        passInProgress = undefined;
+      });
+      return passInProgress;
+    },
+  };
+}

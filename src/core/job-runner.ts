@@ -5,28 +5,32 @@ import { hostname } from 'node:os';
 import type { Dispatcher } from 'undici';
 import { operatorModelFor, type Config } from '../config.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { noMetrics, type BotMetrics } from './bot-metrics.ts';
 import { createClaimLoop } from './claim-loop.ts';
+import { createClaimPass } from './claim-pass.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
-import { BotError, invalidRequest } from './errors.ts';
+import { BotError } from './errors.ts';
 import { executeJob, type ExecutionContext } from './job-execution.ts';
-import { takeOverIntakes } from './job-recovery.ts';
-import type { ClaimOutcome, IntakeStore, JobRecord, JobStore, QueuePosition, QuotaLedger } from './job-store.ts';
+import { createIntakeTakeover } from './job-recovery.ts';
+import type { IntakeStore, JobRecord, JobStore, QueuePosition, QuotaLedger } from './job-store.ts';
+import type { SpendReports } from './spend-report.ts';
 import { summarize, toJobView } from './job-view.ts';
 import { createLeaseKeeper } from './lease-keeper.ts';
+import { newJobFor } from './new-job.ts';
 import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
 import type { ImageProvider } from './provider.ts';
+import { createProviderCooldowns, type ProviderCooldowns } from './provider-cooldown.ts';
 import { createQuotaPolicy } from './quota-policy.ts';
 import { Semaphore } from './semaphore.ts';
 import { requesterKey, type ImagineService, type JobView, type ProviderChoice, type StartedJob, type StartOptions } from './imagine-service.ts';
-import { generationRequestSchema, type GenerationRequest, type Platform, type ProviderId, type Requester } from './request.ts';
-import { validateRequest } from './validate-request.ts';
+import type { GenerationRequest, Platform, ProviderId, Requester } from './request.ts';
 
 export interface JobRunnerOptions {
-  store: JobStore & QuotaLedger & IntakeStore;
+  store: JobStore & QuotaLedger & IntakeStore & SpendReports;
   /** Configured providers by id. */
   providers: ReadonlyMap<ProviderId, ImageProvider>;
-  config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota'>;
+  config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota' | 'failover' | 'prices'>;
   /** This process's name on its leases (default: host, pid and a random part). */
   owner?: string;
   /**
@@ -47,6 +51,10 @@ export interface JobRunnerOptions {
   maxConcurrentDownloads?: number;
   /** New job ids (default random UUIDs). */
   createJobId?: () => string;
+  /** Where jobs, the queue, provider calls and credits are counted (default nowhere). */
+  metrics?: BotMetrics;
+  /** Providers passed over after a 401/402 (default: PROVIDER_COOLDOWN_SECONDS on `clock`); tests give their own clock. */
+  cooldowns?: ProviderCooldowns;
 }
 
 export interface JobRunner extends ImagineService {
@@ -64,15 +72,6 @@ export interface JobRunner extends ImagineService {
   whenIdle(): Promise<void>;
 }
 
-/**
- * Places worth a message edit: every move near the front, and every tenth place further back. With
- * hundreds waiting, each freed slot moves every one of them; editing them all would cost a platform
- * call per waiting job per finished job (and spend the platform's rate limit on decoration).
- */
-export function worthAnnouncing(place: QueuePosition): boolean {
-  return place.position <= 10 || place.position % 10 === 0;
-}
-
 /** A process's lease name: readable in logs and unique even when two containers share a pid. */
 function defaultOwner(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -86,7 +85,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const owner = options.owner ?? defaultOwner();
   const leaseMs = config.jobs.leaseMs;
   const maxHeldJobs = options.maxHeldJobs ?? 10_000;
-  const scheduler = options.scheduler ?? createPollScheduler({ clock, maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider });
+  const metrics = options.metrics ?? noMetrics;
+  const scheduler = options.scheduler ?? createPollScheduler({ clock, maxConcurrentPollsPerProvider: config.jobs.pollConcurrencyPerProvider, metrics });
   const policy = createQuotaPolicy(config.quota);
   const deliveries = new Map<Platform, Delivery>();
   const stopController = new AbortController();
@@ -97,8 +97,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const leases = createLeaseKeeper({ store, owner, leaseMs, clock, logger });
   let idleWaiters: Array<() => void> = [];
   let resumed = false;
-  /** Waiting jobs as the last claim pass saw them (for `whenIdle` and the first place told at `start`). */
-  let lastPositions = new Map<string, QueuePosition>();
 
   const context: ExecutionContext = {
     store,
@@ -118,51 +116,51 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     downloadSlots: new Semaphore(options.maxConcurrentDownloads ?? 16),
     signal: stopController.signal,
     deliveryAttempts: 3,
+    metrics,
+    submission: {
+      defaultProvider: config.defaultProvider,
+      fallbacks: config.failover.fallbacks,
+      cooldowns: options.cooldowns ?? createProviderCooldowns({ cooldownMs: config.failover.cooldownMs, clock, logger }),
+      prices: config.prices,
+      providerLimit: (id) => providerLimit(id),
+    },
   };
+
+  /** What `start` builds its jobs with. */
+  const jobContext = { providers, config, policy, clock, createJobId };
 
   const providerLimit = (id: ProviderId) =>
     Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY);
 
-  async function claimPass(): Promise<ClaimOutcome | undefined> {
-    if (stopController.signal.aborted || deliveries.size === 0) return undefined;
-    const platforms = [...deliveries.keys()];
-    const room = maxHeldJobs - running.size;
-    // The leases run from when the pass was sent, not from when its answer arrived.
-    const sentAt = clock.now();
-    const outcome = await store.claimJobs({
-      owner,
-      now: sentAt,
-      leaseMs,
-      maxPerUser: config.jobs.maxPerUser,
-      providerLimit,
-      platforms,
-      limit: Math.max(0, room),
-    });
-    lastPositions = outcome.positions;
-    for (const claimed of outcome.claimed) {
-      const signal = leases.hold(claimed.lease, sentAt);
-      if (claimed.takenOver) logger.info({ jobId: claimed.job.id, state: claimed.job.state, epoch: claimed.lease.epoch }, 'took over a job');
-      launch(claimed, signal);
-    }
-    for (const { jobId, position } of outcome.moved) {
-      if (!worthAnnouncing(position)) continue;
-      void announceQueuePosition(jobId, position).catch((error: unknown) => logger.warn({ jobId, err: error }, 'queue update failed'));
-    }
-    // A full pass may have left claimable work behind: look again once these are under way.
-    if (outcome.claimed.length > 0 && outcome.claimed.length >= room) void claims.request();
-    if (resumed) void takeOverIntakes(intakeContext).catch((error: unknown) => logger.warn({ err: error }, 'intake takeover failed'));
-    notifyIdle();
-    return outcome;
-  }
+  const claimPass = createClaimPass({
+    store,
+    deliveries,
+    clock,
+    logger,
+    leases,
+    owner,
+    leaseMs,
+    maxPerUser: config.jobs.maxPerUser,
+    providerLimit,
+    metrics,
+    signal: stopController.signal,
+    room: () => maxHeldJobs - running.size,
+    launch,
+    requestPass: () => void claims.request(),
+    afterPass() {
+      if (resumed) void intakeTakeover.run().catch((error: unknown) => logger.warn({ err: error }, 'intake takeover failed'));
+      notifyIdle();
+    },
+  });
 
   const claims = createClaimLoop({
-    pass: claimPass,
+    pass: claimPass.run,
     watch: (onWork) => store.watchForWork(onWork),
     intervalMs: Math.max(200, Math.floor(leaseMs / 3)),
     logger,
   });
 
-  const intakeContext = {
+  const intakeTakeover = createIntakeTakeover({
     store,
     deliveries,
     leases,
@@ -171,10 +169,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     clock,
     logger,
     isStopping: () => stopController.signal.aborted,
-  };
+  });
 
   function notifyIdle(): void {
-    if (running.size > 0 || lastPositions.size > 0 || claims.busy) return;
+    if (running.size > 0 || claimPass.positions.size > 0 || claims.busy) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -189,29 +187,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (!stopController.signal.aborted) void claims.request().then(() => notifyIdle());
     });
     running.set(jobId, task);
-  }
-
-  /** Tells a waiting job's user that their place moved (the first place is told by the adapter from `start`). */
-  async function announceQueuePosition(jobId: string, place: QueuePosition): Promise<void> {
-    const job = await store.get(jobId);
-    const delivery = job && deliveries.get(job.origin.platform);
-    if (!job || !delivery || job.state !== 'queued') return;
-    const progress = { summary: summarize(job), phase: 'queued' as const, queuePosition: place.position, queueReason: place.reason, elapsedMs: clock.now() - job.createdAt };
-    await delivery.progress(job.origin, progress);
-  }
-
-  function providerOrThrow(id: ProviderId): ImageProvider {
-    const provider = providers.get(id);
-    if (provider) return provider;
-    const available = [...providers.keys()].join(', ');
-    throw invalidRequest(`The provider "${id}" is not configured on this bot; available: ${available}.`);
-  }
-
-  function parseRequest(request: GenerationRequest): GenerationRequest {
-    const parsed = generationRequestSchema.safeParse(request);
-    if (parsed.success) return parsed.data;
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`);
-    throw invalidRequest(`The request is malformed: ${problems.join('; ')}.`);
   }
 
   async function start(input: GenerationRequest, startOptions: StartOptions = {}): Promise<StartedJob> {
@@ -237,35 +212,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const existing = await store.getByDedupeKey(startOptions.dedupeKey);
       if (existing) return describeStarted(existing, true, undefined);
     }
-    const parsedRequest = parseRequest(input);
-    // The operator's PROVIDER_MODEL applies when the request names no model for the default provider.
-    const operatorModel = operatorModelFor(config, parsedRequest.provider);
-    const request = parsedRequest.model === undefined && operatorModel ? { ...parsedRequest, model: operatorModel } : parsedRequest;
-    const provider = providerOrThrow(request.provider);
-    const validated = validateRequest(request, provider.id, provider.capabilities);
-    const now = clock.now();
-    const { job, duplicate } = await store.createJob({
-      id: createJobId(),
-      ...(startOptions.dedupeKey === undefined ? {} : { dedupeKey: startOptions.dedupeKey }),
-      requesterKey: key,
-      ...(request.requester.communityId === undefined ? {} : { communityKey: `${request.requester.platform}:${request.requester.communityId}` }),
-      request: {
-        prompt: validated.prompt,
-        references: validated.references,
-        ...(validated.aspectRatio === undefined ? {} : { aspectRatio: validated.aspectRatio }),
-        resolution: validated.resolution,
-        outputFormat: validated.outputFormat,
-        provider: provider.id,
-        model: validated.model,
-        requester: request.requester,
-      },
-      origin: request.origin,
-      cost: policy.costOf(validated.resolution),
-      unlimited: policy.isAdmin(key),
-      now,
-    });
+    const { job, duplicate } = await store.createJob(newJobFor(jobContext, input, startOptions.dedupeKey));
     if (startOptions.dedupeKey) leases.forget(startOptions.dedupeKey);
     if (duplicate) return describeStarted(job, true, undefined);
+    metrics.jobStarted(job.provider);
+    metrics.credits('reserved', job.cost);
     logger.info({ jobId: job.id, provider: job.provider, requester: key }, 'job accepted');
     // The pass that follows the insert decides whether the job starts now or waits, and where.
     const outcome = await claims.request();
@@ -290,7 +241,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     resumed = true;
     claims.start();
     await claims.request();
-    await takeOverIntakes(intakeContext);
+    await intakeTakeover.run();
     logger.info({ owner, held: running.size }, 'claiming work');
   }
 
@@ -306,7 +257,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   function whenIdle(): Promise<void> {
-    if (running.size === 0 && lastPositions.size === 0 && !claims.busy) return Promise.resolve();
+    if (running.size === 0 && claimPass.positions.size === 0 && !claims.busy) return Promise.resolve();
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
@@ -348,6 +299,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     isAdmin: (requester) => policy.isAdmin(requesterKey(requester)),
     grant: (targetKey, amount, actor) => store.grant(targetKey, amount, requesterKey(actor), clock.now()),
     reset: (targetKey, actor) => store.reset(targetKey, requesterKey(actor), clock.now()),
+    spendReport: (query) => store.spendReport(query),
     providers: providerChoices,
     defaultProvider: config.defaultProvider,
     defaultModel: config.defaultModel,

@@ -2,6 +2,8 @@
 import type { QuotaBalance } from './delivery.ts';
 import type { SerializedError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
+import type { JobSpend } from './job-spend.ts';
+import type { ProviderAttempt } from './provider-attempts.ts';
 import type { AspectRatio, Origin, OutputFormat, Platform, ProviderId, ReferenceSource, Requester, Resolution } from './request.ts';
 
 /**
@@ -27,8 +29,11 @@ export interface StoredRequest {
   aspectRatio?: AspectRatio;
   resolution: Resolution;
   outputFormat: OutputFormat;
+  /** The provider the request was made for (the job's `provider` differs once it failed over). */
   provider: ProviderId;
   model: string;
+  /** True when the bot chose `provider` (its default): the job may fail over. Unset: the user named it. */
+  providerFromDefault?: boolean;
   requester: Requester;
 }
 
@@ -66,6 +71,8 @@ export interface JobRecord {
   deliveredMessageId: string | null;
   /** When a create call was started (`markSubmitting`); set on a queued job, its outcome is unknown. */
   submitStartedAt: number | null;
+  /** Every provider tried or passed over for the create call, in order; empty until it was decided. */
+  attempts: ProviderAttempt[];
   createdAt: number;
   submittedAt: number | null;
   finishedAt: number | null;
@@ -87,6 +94,20 @@ export interface NewJob {
 }
 
 export type CreateJobOutcome = { job: JobRecord; duplicate: boolean };
+
+/** What a provider accepted, recorded with the job in one step (see `JobStore.markAccepted`). */
+export interface Acceptance {
+  /** The provider's task id; null when it answered with the finished image at once. */
+  taskId: string | null;
+  /** The provider that accepted: the job's provider becomes this one (a takeover polls it). */
+  provider: ProviderId;
+  /** The model it was asked for: the job's model becomes this one. */
+  model: string;
+  /** Every provider tried or passed over, in order, the accepting one last. */
+  attempts: readonly ProviderAttempt[];
+  /** What the job costs the operator. */
+  spend: JobSpend;
+}
 
 /**
  * A request the platform was already answered for ("thinking…") that is not a job yet: recorded
@@ -217,6 +238,22 @@ export interface JobStore {
   markSubmitting(lease: JobLease, now: number): Promise<void>;
   /** queued → submitted, with the provider task id (null for synchronous providers). */
   markSubmitted(lease: JobLease, taskId: string | null, now: number): Promise<void>;
+  /**
+   * queued → submitted at the provider that accepted the create call, in one transaction: the job's
+   * provider, model and task id switch to it (so whoever takes the job over polls the right
+   * provider, and its in-flight slot counts there from now on), the attempts are recorded and the
+   * job's spend row is written. Recording the same acceptance again is harmless.
+   */
+  markAccepted(lease: JobLease, acceptance: Acceptance, now: number): Promise<void>;
+  /** Records the providers tried for a job no provider accepted (before `markFailed`); the job stays as it is otherwise. */
+  recordAttempts(lease: JobLease, attempts: readonly ProviderAttempt[], now: number): Promise<void>;
+  /**
+   * The provider refunded the job's failed task: its spend becomes 0 (`refunded`). Returns the spend
+   * it had, or undefined when the job has no spend row (no provider accepted it).
+   */
+  refundSpend(lease: JobLease, now: number): Promise<JobSpend | undefined>;
+  /** Jobs holding an in-flight slot of `provider` over every process, counted as the claim pass counts them. */
+  providerSlotsInUse(provider: ProviderId, now: number): Promise<number>;
   /** submitted/running → running with the latest progress. */
   markRunning(lease: JobLease, progress: number | null, now: number): Promise<void>;
   /** → succeeded, keeping where the result is until it is delivered. */

@@ -17,6 +17,8 @@ export function summarize(job: JobRecord): JobSummary {
     outputFormat: job.request.outputFormat,
     referenceCount: job.request.references.length,
     requesterKey: job.requesterKey,
+    ...(job.provider === job.request.provider ? {} : { failedOverFrom: job.request.provider }),
+    providerNamed: job.request.providerFromDefault !== true,
   };
 }
 
@@ -48,6 +50,7 @@ export function toGenerationRequest(job: JobRecord): GenerationRequest {
     outputFormat: request.outputFormat,
     provider: request.provider,
     model: request.model,
+    ...(request.providerFromDefault === true ? { providerFromDefault: true } : {}),
     requester: request.requester,
     origin: job.origin,
   };

@@ -1,4 +1,5 @@
 // One scheduler polls every in-flight provider task: one timer, a min-heap of wake times, a poll cap per provider.
+import type { BotMetrics } from './bot-metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { BotError, toBotError } from './errors.ts';
 import { formatDuration } from './format.ts';
@@ -21,6 +22,8 @@ export interface PollSchedulerOptions {
   onPoll?: (providerId: ProviderId) => void;
   /** Overrides parts of the polling schedule (see `defaultPacing`). */
   pacing?: Partial<Pacing>;
+  /** Where polls, their timings and found results are counted; default nowhere. */
+  metrics?: Pick<BotMetrics, 'pollSent' | 'providerCallTimed' | 'taskCompleted'>;
 }
 
 export interface TrackOptions {
@@ -51,6 +54,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   const random = options.random ?? Math.random;
   const maxConcurrent = Math.max(1, options.maxConcurrentPollsPerProvider ?? 8);
   const pacing: Pacing = { ...defaultPacing, ...options.pacing };
+  const metrics = options.metrics;
   const heap = new MinHeap<TrackedTask>((left, right) => left.wakeAt - right.wakeAt || left.sequence - right.sequence);
   const lanes = new Map<ProviderId, PollLane<TrackedTask>>();
   const tracked = new Set<TrackedTask>();
@@ -108,7 +112,9 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     task.state = 'polling';
     const controller = new AbortController();
     task.pollController = controller;
+    task.pollStartedAt = clock.now();
     options.onPoll?.(task.handle.providerId);
+    metrics?.pollSent(task.handle.providerId);
     let pending: Promise<PollOutcome>;
     try {
       pending = task.provider.poll(task.handle, controller.signal);
@@ -133,13 +139,19 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
   function onOutcome(task: TrackedTask, controller: AbortController, outcome: PollOutcome): void {
     if (task.pollController !== controller) return;
     releaseSlot(task);
+    const now = clock.now();
+    metrics?.providerCallTimed(task.handle.providerId, 'poll', (now - task.pollStartedAt) / 1000, 'ok');
     if (outcome.status === 'succeeded') {
+      // The task finished after the last poll that saw it pending: that gap bounds how long it went unnoticed.
+      const noticedSince = task.lastPendingAt ?? task.handle.submittedAt;
+      metrics?.taskCompleted(task.handle.providerId, (now - task.handle.submittedAt) / 1000, (now - noticedSince) / 1000);
       finish(task, outcome.images);
     } else if (outcome.status === 'failed') {
       finish(task, outcome.error);
     } else {
       task.consecutiveErrors = 0;
       task.lastError = undefined;
+      task.lastPendingAt = now;
       applyHint(task, outcome.hint);
       try {
         task.onProgress?.({
@@ -159,6 +171,7 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
     releaseSlot(task);
     // Anything that is not a BotError is a bug in a provider client, not a passing outage.
     const botError = toBotError(error, 'internal');
+    metrics?.providerCallTimed(task.handle.providerId, 'poll', (clock.now() - task.pollStartedAt) / 1000, botError.code);
     if (!botError.retryable) {
       finish(task, botError);
     } else {
@@ -252,6 +265,8 @@ export function createPollScheduler(options: PollSchedulerOptions = {}): PollSch
         lastError: undefined,
         pollController: undefined,
         detachAbort: undefined,
+        pollStartedAt: 0,
+        lastPendingAt: undefined,
       };
       const signal = trackOptions.signal;
       if (signal !== undefined) {

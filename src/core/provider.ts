@@ -2,6 +2,7 @@
 import type { ProviderCapabilities } from './capabilities.ts';
 import type { BotError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
+import type { ProviderTerms, ReportedCost } from './provider-terms.ts';
 import type { AspectRatio, OutputFormat, ProviderId, Reference, Resolution } from './request.ts';
 
 /** A reference after validation: bytes (when held) have a sniffed type. */
@@ -43,11 +44,15 @@ export interface PollHint {
 /** A finished image as the provider reports it: a URL to download (they expire) or bytes. */
 export type ResultImage = { url: string } | { data: Uint8Array; mimeType: ImageMimeType };
 
-export type SubmitOutcome =
+export type SubmitOutcome = (
   /** The provider answered with the finished image(s) directly. */
   | { kind: 'completed'; images: ResultImage[] }
   /** The provider created a task that must be polled. */
-  | { kind: 'task'; task: TaskHandle; hint?: PollHint };
+  | { kind: 'task'; task: TaskHandle; hint?: PollHint }
+) & {
+  /** What the provider says the task costs, when its answer reports it (nbp-cloud's `credits_cost`). */
+  cost?: ReportedCost;
+};
 
 export type PollOutcome =
   | {
@@ -67,6 +72,8 @@ export interface ImageProvider {
   readonly id: ProviderId;
   /** Declared limits; the core validates requests against them before calling `submit`. */
   readonly capabilities: ProviderCapabilities;
+  /** What its documentation says about refused calls, refunds and costs; unset is `unknownTerms` (nothing assumed). */
+  readonly terms?: ProviderTerms;
   /**
    * Sends one create call. Never retried internally when its outcome is unknown (a retry could
    * charge twice). Throws `BotError` with a provider_* code on failure.

@@ -95,6 +95,12 @@ export const generationRequestSchema = z.object({
   resolution: z.enum(resolutions).default('1K'),
   outputFormat: z.enum(outputFormats).default('png'),
   provider: z.enum(providerIds),
+  /**
+   * True when the adapter filled in the bot's default provider because the user named none: only
+   * such a request may fail over along PROVIDER_FALLBACKS. Unset or false: the user chose the
+   * provider (a Discord option, Slack `--provider`, the CLI's `--provider`), and it never moves.
+   */
+  providerFromDefault: z.boolean().optional(),
   /** Undefined means the provider's default model. */
   model: z.string().optional(),
   requester: requesterSchema,

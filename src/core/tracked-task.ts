@@ -28,4 +28,8 @@ export interface TrackedTask extends HeapItem {
   lastError: BotError | undefined;
   pollController: AbortController | undefined;
   detachAbort: (() => void) | undefined;
+  /** When the poll in flight was sent (for its timing). */
+  pollStartedAt: number;
+  /** When a poll last found the task still pending (bounds how long a finished result went unnoticed). */
+  lastPendingAt: number | undefined;
 }

@@ -80,12 +80,15 @@ function checkReference(
   return { ...reference, mimeType };
 }
 
+/** The fields validation reads: what is asked, never who asked or where (so a fallback can be checked too). */
+export type ValidatableRequest = Pick<GenerationRequest, 'prompt' | 'references' | 'aspectRatio' | 'resolution' | 'outputFormat' | 'model'>;
+
 /**
  * Validates `request` for `providerId` and resolves its defaults. Throws `invalid_request` naming
  * every limit that was hit, so the user can fix everything at once.
  */
 export function validateRequest(
-  request: GenerationRequest,
+  request: ValidatableRequest | GenerationRequest,
   providerId: string,
   capabilities: ProviderCapabilities,
 ): ProviderRequest {

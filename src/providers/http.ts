@@ -111,6 +111,15 @@ function statusError(providerId: ProviderId, status: number, reason: string | un
   return new BotError('provider_failed', `${providerId} failed (HTTP ${status})${suffix}`, { status });
 }
 
+/**
+ * Failures to open the connection: the request was never written, so no provider can have created
+ * (or charged) anything. Errors after that (a reset, a timeout waiting for the answer) leave the
+ * outcome of a create call unknown.
+ */
+const connectFailures: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
 function transportError(providerId: ProviderId, error: unknown, signal: AbortSignal | undefined, timeoutMs: number): BotError {
   if (signal?.aborted) return new BotError('cancelled', `The call to ${providerId} was cancelled`, { cause: error });
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
@@ -120,7 +129,10 @@ function transportError(providerId: ProviderId, error: unknown, signal: AbortSig
     });
   }
   // Only the error code goes into the message: it names the failure without echoing request details.
-  return new BotError('provider_failed', `Could not reach ${providerId} (${code ?? 'network error'})`, { cause: error });
+  return new BotError('provider_failed', `Could not reach ${providerId} (${code ?? 'network error'})`, {
+    cause: error,
+    ...(code !== undefined && connectFailures.has(code) ? { providerOutcome: 'not_sent' as const } : {}),
+  });
 }
 
 /** Builds the HTTP helper for one provider. */
@@ -130,7 +142,7 @@ export function createProviderHttp(providerId: ProviderId, options: ProviderClie
 
   async function send(call: ProviderCall): Promise<ProviderAnswer> {
     if (options.apiKey.trim() === '') {
-      throw new BotError('provider_auth', `${providerId} has no API key configured`);
+      throw new BotError('provider_auth', `${providerId} has no API key configured`, { providerOutcome: 'not_sent' });
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${options.apiKey}`,

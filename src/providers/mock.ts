@@ -162,6 +162,8 @@ export function createMockProvider(options: MockProviderOptions = {}): ImageProv
   return {
     id: 'mock',
     capabilities: mockCapabilities(delayMs),
+    // Offline: it never refuses for key or balance, and it never charges anyone.
+    terms: { notAcceptedStatuses: [], refundsFailedTasks: true, freeOfCharge: true },
 
     async submit(request: ProviderRequest, signal?: AbortSignal): Promise<SubmitOutcome> {
       checkSignal(signal);

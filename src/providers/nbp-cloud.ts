@@ -3,11 +3,12 @@ import type { FormData } from 'undici';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome, TaskHandle } from '../core/provider.ts';
+import type { ProviderTerms, ReportedCost } from '../core/provider-terms.ts';
 import { aspectRatios } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions, type ProviderHttp } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, taskFailure } from './outcomes.ts';
 import { multipartBody, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
-import { asObject, readId, readProgress, readString, readUrlList } from './response-fields.ts';
+import { asObject, readId, readNumber, readProgress, readString, readUrlList } from './response-fields.ts';
 
 /** The create call stores references and queues a task; uploads of 14 files need some room. */
 const createTimeoutMs = 90_000;
@@ -40,6 +41,21 @@ export const nbpCloudCapabilities: ProviderCapabilities = {
   completion: 'async',
   typicalSeconds: nanoBananaTypicalSeconds,
 };
+
+/**
+ * Seed 003, create call: 401 "not authenticated", 402 "insufficient credits" and 500 "service
+ * misconfiguration (e.g., Nano Banana API key missing)" happen before the task reaches Nano Banana;
+ * 429 is read by its HTTP meaning. And "failed tasks automatically refund credits" ("when status:
+ * failed, credits have already been refunded"), so even a task created behind a 500 costs nothing
+ * once it fails. `credits_cost` is "credits deducted for this request", in credits (`cr`).
+ */
+export const nbpCloudTerms: ProviderTerms = { notAcceptedStatuses: [401, 402, 429, 500], refundsFailedTasks: true, reportedCostUnit: 'cr' };
+
+/** `data.credits_cost` of a create answer, when the service reported it. */
+function reportedCost(body: unknown): ReportedCost | undefined {
+  const amount = readNumber(asObject(asObject(body)?.data), 'credits_cost');
+  return amount === undefined || amount < 0 ? undefined : { amount, unit: 'cr' };
+}
 
 /** A task as the create and result calls both describe it. */
 type CloudTask = { id: string | undefined } & (
@@ -100,11 +116,13 @@ export function createNbpCloudProvider(options: ProviderClientOptions): ImagePro
       timeoutMs: options.createTimeoutMs ?? createTimeoutMs,
     });
     const task = readTask(answer.body, answer.status, http);
+    const cost = reportedCost(answer.body);
+    const costed = cost === undefined ? {} : { cost };
     // The create answer has the result's shape and may already be finished (or failed).
-    if (task.state === 'succeeded') return { kind: 'completed', images: imagesFromUrls(task.urls) };
+    if (task.state === 'succeeded') return { kind: 'completed', images: imagesFromUrls(task.urls), ...costed };
     if (task.state === 'failed') throw taskFailure('nbp-cloud', task.reason, options.apiKey);
     if (task.id === undefined) throw unexpectedShape('nbp-cloud', 'a running task without an id', answer.status);
-    return { kind: 'task', task: newTaskHandle('nbp-cloud', task.id, request.model, clock) };
+    return { kind: 'task', task: newTaskHandle('nbp-cloud', task.id, request.model, clock), ...costed };
   }
 
   async function poll(task: TaskHandle, signal?: AbortSignal): Promise<PollOutcome> {
@@ -121,5 +139,5 @@ export function createNbpCloudProvider(options: ProviderClientOptions): ImagePro
     return { status: 'pending', phase: 'running', ...(state.progress === undefined ? {} : { progress: state.progress }) };
   }
 
-  return { id: 'nbp-cloud', capabilities: nbpCloudCapabilities, submit, poll };
+  return { id: 'nbp-cloud', capabilities: nbpCloudCapabilities, terms: nbpCloudTerms, submit, poll };
 }

@@ -4,6 +4,7 @@ import type { NbpNetPlan } from '../config.ts';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { BotError } from '../core/errors.ts';
 import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome } from '../core/provider.ts';
+import type { ProviderTerms } from '../core/provider-terms.ts';
 import type { AspectRatio, Resolution } from '../core/request.ts';
 import { createProviderHttp, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds } from './outcomes.ts';
@@ -65,6 +66,14 @@ export function nbpNetCapabilities(plan: NbpNetPlan): ProviderCapabilities {
   };
 }
 
+/**
+ * Seed 004's error table: 401 "missing or invalid API key" and 402 "insufficient credits" take no
+ * work; 429 is read by its HTTP meaning. 500 is "Generation failed": the call is synchronous, so
+ * the generation ran, and nothing says whether it was charged: unknown. Costs and refunds are not
+ * documented.
+ */
+export const nbpNetTerms: ProviderTerms = { notAcceptedStatuses: [401, 402, 429], refundsFailedTasks: false };
+
 /** Creates the nano-banana-pro.net provider. */
 export function createNbpNetProvider(options: NbpNetProviderOptions): ImageProvider {
   const capabilities = nbpNetCapabilities(options.plan);
@@ -106,5 +115,5 @@ export function createNbpNetProvider(options: NbpNetProviderOptions): ImageProvi
     throw new BotError('internal', 'nbp-net answers synchronously and has no tasks to poll', { retryable: false });
   }
 
-  return { id: 'nbp-net', capabilities, submit, poll };
+  return { id: 'nbp-net', capabilities, terms: nbpNetTerms, submit, poll };
 }

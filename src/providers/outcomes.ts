@@ -28,7 +28,7 @@ export function imagesFromUrls(urls: readonly string[]): ResultImage[] {
  */
 export function taskFailure(providerId: ProviderId, reason: string | undefined, apiKey: string): BotError {
   const detail = reason === undefined ? 'no reason given' : redact(reason, apiKey);
-  return new BotError('provider_failed', `${providerId} could not generate the image: ${detail}`, { retryable: false });
+  return new BotError('provider_failed', `${providerId} could not generate the image: ${detail}`, { retryable: false, providerOutcome: 'task_failed' });
 }
 
 /** A hint with only the fields that are present. */

@@ -3,6 +3,7 @@ import type { FormData } from 'undici';
 import type { ProviderCapabilities } from '../core/capabilities.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ImageProvider, PollOutcome, ProviderRequest, SubmitOutcome, TaskHandle } from '../core/provider.ts';
+import type { ProviderTerms } from '../core/provider-terms.ts';
 import { aspectRatios } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, pollHint, taskFailure } from './outcomes.ts';
@@ -41,6 +42,16 @@ export const xenodiaCapabilities: ProviderCapabilities = {
   completion: 'either',
   typicalSeconds: nanoBananaTypicalSeconds,
 };
+
+/**
+ * What seeds 000 and 002 say about refused calls: 401 "missing or invalid Bearer token" and 402
+ * "insufficient balance" ("billing boundaries") take no task. 429 is not documented; it is read by
+ * its HTTP meaning (RFC 6585: refused for rate, before any work). 502 `image_generation_failed` is
+ * "upstream image generation failed": generation was attempted and nothing says whether it was
+ * charged, so its outcome stays unknown. Refunds and per-task costs are not documented (prices are
+ * catalog data at /v1/models), so spend comes from PROVIDER_PRICES.
+ */
+export const xenodiaTerms: ProviderTerms = { notAcceptedStatuses: [401, 402, 429], refundsFailedTasks: false };
 
 /** The scalar request fields, typed as Xenodia names them. */
 interface XenodiaFields {
@@ -148,5 +159,5 @@ export function createXenodiaProvider(options: ProviderClientOptions): ImageProv
     }
   }
 
-  return { id: 'xenodia', capabilities: xenodiaCapabilities, submit, poll };
+  return { id: 'xenodia', capabilities: xenodiaCapabilities, terms: xenodiaTerms, submit, poll };
 }

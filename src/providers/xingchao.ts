@@ -2,6 +2,7 @@
 import type { ModelCapability, ProviderCapabilities } from '../core/capabilities.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ImageProvider, PollHint, PollOutcome, ProviderRequest, SubmitOutcome, TaskHandle } from '../core/provider.ts';
+import type { ProviderTerms } from '../core/provider-terms.ts';
 import type { AspectRatio, Resolution } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, taskFailure } from './outcomes.ts';
@@ -49,6 +50,14 @@ export const xingchaoCapabilities: ProviderCapabilities = {
   completion: 'async',
   typicalSeconds: nanoBananaTypicalSeconds,
 };
+
+/**
+ * Seed 001 documents no error statuses at all (only Bearer authentication and a task id on
+ * success), so only the statuses whose HTTP meaning is a refusal before any work count as "not
+ * accepted": 401 (the key was not accepted), 402 (payment required) and 429 (too many requests).
+ * Any 5xx may follow a created task. Costs and refunds are not documented.
+ */
+export const xingchaoTerms: ProviderTerms = { notAcceptedStatuses: [401, 402, 429], refundsFailedTasks: false };
 
 /** Creates the Xingchao provider. */
 export function createXingchaoProvider(options: ProviderClientOptions): ImageProvider {
@@ -112,7 +121,7 @@ export function createXingchaoProvider(options: ProviderClientOptions): ImagePro
     };
   }
 
-  return { id: 'xingchao', capabilities: xingchaoCapabilities, submit, poll };
+  return { id: 'xingchao', capabilities: xingchaoCapabilities, terms: xingchaoTerms, submit, poll };
 }
 
 /** The task object, whether it arrives bare or inside a `{data: {...}}` envelope. */

@@ -1,6 +1,8 @@
 // The store contract every database implements (SQLite, PostgreSQL): the core's seams plus what operators and the benchmark need.
 import type { IntakeStore, JobRecord, JobState, JobStore, LedgerEntry, QuotaLedger } from '../core/job-store.ts';
+import type { JobSpend } from '../core/job-spend.ts';
 import type { Resolution } from '../core/request.ts';
+import type { SpendReports } from '../core/spend-report.ts';
 
 /** Whose credits: one user's daily credits, or a community's (server/workspace) daily cap. */
 export type AccountScope = 'user' | 'community';
@@ -72,7 +74,7 @@ export interface CreditReservations {
 }
 
 /** Everything the bot, the admin CLI and the benchmark read and write; one object per open database. */
-export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditReservations {
+export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditReservations, SpendReports {
   /** Which database is behind it (for logs and the benchmark's labels). */
   readonly kind: 'sqlite' | 'postgres';
   /** Latest ledger rows of `requesterKey`, newest first, with their change of reserved credits. */
@@ -81,6 +83,8 @@ export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditRese
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
   /** Every account day next to its ledger sums and the credits its open jobs hold, oldest first. */
   auditAccounts(): Promise<AccountAudit[]>;
+  /** What job `jobId` cost the operator, or undefined when no provider accepted it. Kept after the job is purged. */
+  spendOf(jobId: string): Promise<JobSpend | undefined>;
   /** Closes the connection(s); pending calls finish first. */
   close(): Promise<void>;
 }

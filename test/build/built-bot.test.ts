@@ -1,6 +1,6 @@
 // `npm run build` output run with plain `node` and production dependencies only: the bot against the fake
 // Discord and fake Slack, the imagine and admin CLIs, and the Discord command registration.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,9 @@ import { sniffImageType } from '../../src/core/image-type.ts';
 import { attachmentBytes, finalReply } from '../adapters/discord/discord-test-bot.ts';
 import { FakeDiscord } from '../fakes/discord/fake-discord.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/fake-slack.ts';
+import { startBotProcess, type BotProcess } from '../support/bot-process.ts';
+import { runToEnd, type CliRun } from '../support/cli-run.ts';
+import { fakePlatformsEnvironment } from '../support/fake-platforms-environment.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
@@ -40,7 +43,7 @@ let release: string;
 let dist: string;
 let discord: FakeDiscord;
 let slack: FakeSlack;
-const children: ChildProcessWithoutNullStreams[] = [];
+const bots: BotProcess[] = [];
 const scratch: string[] = [];
 
 /** A working folder for one run (its data/ lands there), removed after the tests. */
@@ -82,7 +85,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const bot of bots) await bot.kill();
   await discord?.close();
   await slack?.close();
   for (const folder of scratch) rmSync(folder, { recursive: true, force: true });
@@ -90,15 +93,8 @@ afterAll(async () => {
 });
 
 /** Plain `node` on a built file, from `cwd`, with only the given environment (plus PATH and HOME). */
-function runBuilt(script: string, args: string[], environment: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    execFile(
-      process.execPath,
-      [join(dist, script), ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment }, timeout: 60_000 },
-      (error, stdout, stderr) => resolveRun({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function runBuilt(script: string, args: string[], environment: Record<string, string>, cwd: string): Promise<CliRun> {
+  return runToEnd(process.execPath, [join(dist, script), ...args], environment, cwd);
 }
 
 function filesUnder(folder: string): string[] {
@@ -123,7 +119,7 @@ describe('the build', () => {
     const resolvedByName = new Set<string>();
     for (const script of scripts) {
       const text = readFileSync(script, 'utf8');
-      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)) {
+      for (const match of text.matchAll(/(?:(?<!["'\w])from\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)) {
         const specifier = match[1] as string;
         if (specifier.startsWith('.')) {
           expect(specifier, `${script} imports ${specifier}`).toMatch(/\.js$/);
@@ -156,31 +152,16 @@ describe('the build', () => {
 describe('the built bot', () => {
   it('starts on Discord and Slack with plain node, answers /imagine on both with the mock, and stops on SIGTERM', async () => {
     const workDirectory = scratchFolder('nano-built-run-');
-    const child = spawn(process.execPath, [join(dist, 'src/main.js')], {
+    const bot = await startBotProcess({
+      name: 'built bot',
       cwd: workDirectory,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
-        SLACK_BOT_TOKEN: slack.identity.botToken,
-        SLACK_APP_TOKEN: slack.identity.appToken,
-        SLACK_API_URL: slack.apiUrl,
-        MOCK_DELAY_MS: '300',
-        LOG_LEVEL: 'info',
-      },
+      builtEntry: join(dist, 'src/main.js'),
+      env: fakePlatformsEnvironment(discord, slack),
+      readyTimeoutMs: 20_000,
     });
-    children.push(child);
-    let logs = '';
-    child.stdout.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    const deadline = Date.now() + 20_000;
-    while (!logs.includes('claiming work')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the built bot did not start:\n${logs}`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
-    }
-    expect(logs).toContain('discord bot started');
-    expect(logs).toContain('slack app started');
+    bots.push(bot);
+    expect(bot.logText()).toContain('discord bot started');
+    expect(bot.logText()).toContain('slack app started');
 
     const user = discord.addUser('built');
     const interaction = discord.slashCommand({ user, name: 'imagine', options: { prompt: 'a compiled banana' } });
@@ -195,14 +176,11 @@ describe('the built bot', () => {
     );
     expect(upload.bytes.byteLength).toBeGreaterThan(1000);
 
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-      child.once('exit', (code, signal) => resolveExit({ code, signal })),
-    );
     const stoppingAt = Date.now();
-    child.kill('SIGTERM');
-    expect(await exit).toEqual({ code: 0, signal: null });
+    // Exit code 0: ended by itself on SIGTERM (a process the signal killed would have no code).
+    expect(await bot.stop()).toBe(0);
     expect(Date.now() - stoppingAt).toBeLessThan(10_000);
-    expect(logs).toContain('stopping');
+    expect(bot.logText()).toContain('stopping');
 
     // The built admin CLI reads the same database (data/bot.db under the working folder).
     const jobs = await runBuilt('src/cli/admin.js', ['jobs'], {}, workDirectory);

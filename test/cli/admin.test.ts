@@ -68,7 +68,7 @@ describe('admin CLI', () => {
     const all = await admin(['jobs'], environment);
     expect(all.code).toBe(0);
     const lines = all.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^CREATED\s+ID\s+STATE\s+USER\s+COST\s+PROVIDER\/MODEL\s+ERROR\s+PROMPT$/);
+    expect(lines[0]).toMatch(/^CREATED\s+ID\s+STATE\s+USER\s+COST\s+PROVIDER\/MODEL\s+TRIED\s+ERROR\s+PROMPT$/);
     expect(lines.slice(1).map((line) => line.split(/\s{2,}/)[1])).toEqual(['bob-now', 'old-waiting', 'old-done']);
     expect(lines[1]).toMatch(/bob-now\s+failed\s+slack:bob\s+2\s+mock\/mock-model\s+provider_rejected\s+a banana astronaut bob-now/);
     const failed = await admin(['jobs', '--state', 'failed', '--user', 'slack:bob', '--limit', '5'], environment);

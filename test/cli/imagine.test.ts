@@ -1,8 +1,7 @@
 // The real `imagine` CLI process against each provider fake: images written, exit codes, and no request for bad input.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffImageType } from '../../src/core/image-type.ts';
@@ -14,30 +13,11 @@ import {
   startFakeXingchao,
   type FakeProvider,
 } from '../fakes/providers/index.ts';
-
-const projectRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(projectRoot, 'node_modules/.bin/tsx');
-const cliPath = join(projectRoot, 'src/cli/imagine.ts');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runTypeScriptCli, type CliRun } from '../support/cli-run.ts';
 
 /** Runs the CLI with only the given variables (nothing leaks in from the test environment). */
 function runCli(args: string[], environment: Record<string, string>, cwd: string): Promise<CliRun> {
-  return new Promise((resolvePromise) => {
-    execFile(
-      tsx,
-      [cliPath, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolvePromise({ code, stdout, stderr });
-      },
-    );
-  });
+  return runTypeScriptCli('src/cli/imagine.ts', args, environment, cwd);
 }
 
 let workDirectory: string;

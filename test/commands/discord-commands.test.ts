@@ -51,7 +51,7 @@ describe('command definitions', () => {
     expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'imagine-admin', 'Remix']);
     const admin = commands.find((command) => command.name === 'imagine-admin');
     expect(admin?.default_member_permissions).toBe(String(1 << 5));
-    expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance']);
+    expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance', 'spend']);
     expect(commands.find((command) => command.name === 'Remix')?.type).toBe(3);
   });
 });

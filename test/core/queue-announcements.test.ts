@@ -1,6 +1,6 @@
 // Which queue moves are told to users: each near the front, every tenth place further back.
 import { describe, expect, it } from 'vitest';
-import { worthAnnouncing } from '../../src/core/job-runner.ts';
+import { worthAnnouncing } from '../../src/core/queue-announcements.ts';
 
 describe('queue announcements', () => {
   it('tells every move in the first ten places and every tenth place behind them', () => {

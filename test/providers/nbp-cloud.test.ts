@@ -1,26 +1,15 @@
 // nanobananapro.cloud quirks: mode follows the references, aspectRatio defaults to auto, tasks may finish in the create call.
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findModel } from '../../src/core/capabilities.ts';
 import { createNbpCloudProvider, nbpCloudCapabilities } from '../../src/providers/nbp-cloud.ts';
-import { startFakeNbpCloud, type FakeNbpCloud } from '../fakes/providers/index.ts';
+import { startFakeNbpCloud } from '../fakes/providers/index.ts';
+import { useProviderFixture } from './provider-fixture.ts';
 import { botErrorFrom, fileReference, providerRequest, referencePng, urlReference } from './provider-test-support.ts';
 
 describe('nbp-cloud client', () => {
-  let fake: FakeNbpCloud | undefined;
-  const dispatcher = new Agent();
-
-  afterAll(() => dispatcher.close());
-
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-
-  async function setUp(latencyMs = 40) {
-    fake = await startFakeNbpCloud({ latencyMs });
-    return { fake, provider: createNbpCloudProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }) };
-  }
+  const fixture = useProviderFixture(startFakeNbpCloud, (fake, dispatcher) =>
+    createNbpCloudProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }));
+  const setUp = (latencyMs = 40) => fixture.setUp({ latencyMs });
 
   it('sends text-to-image with aspectRatio auto and imageSize when there are no references', async () => {
     const { fake, provider } = await setUp();
@@ -70,10 +59,14 @@ describe('nbp-cloud client', () => {
     expect(poll.headers['content-type']).toBe('application/json');
   });
 
-  it('returns the images at once when the create answer is already succeeded', async () => {
+  it('returns the images at once when the create answer is already succeeded, with the credits_cost it reports', async () => {
     const { fake, provider } = await setUp(0);
     const outcome = await provider.submit(providerRequest('nano-banana-fast'));
-    expect(outcome).toEqual({ kind: 'completed', images: [{ url: expect.stringContaining(`${fake.baseUrl}/files/task-`) }] });
+    expect(outcome).toEqual({
+      kind: 'completed',
+      images: [{ url: expect.stringContaining(`${fake.baseUrl}/files/task-`) }],
+      cost: { amount: 5, unit: 'cr' },
+    });
     expect(fake.apiRequests()).toHaveLength(1);
   });
 

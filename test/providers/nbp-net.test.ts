@@ -1,27 +1,17 @@
 // nano-banana-pro.net quirks: plan-dependent limits, a string or an array for `image`, lower-case size, no tasks.
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import { validateRequest } from '../../src/core/validate-request.ts';
 import { createNbpNetProvider, nbpNetCapabilities } from '../../src/providers/nbp-net.ts';
-import { startFakeNbpNet, type FakeNbpNet, type FakeNbpNetPlan } from '../fakes/providers/index.ts';
+import { startFakeNbpNet, type FakeNbpNetOptions, type FakeNbpNetPlan } from '../fakes/providers/index.ts';
+import { useProviderFixture } from './provider-fixture.ts';
 import { botErrorFrom, fileReference, providerRequest, referencePng, urlReference } from './provider-test-support.ts';
 
 describe('nbp-net client', () => {
-  let fake: FakeNbpNet | undefined;
-  const dispatcher = new Agent();
-
-  afterAll(() => dispatcher.close());
-
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-
-  async function setUp(plan: FakeNbpNetPlan = 'standard') {
-    fake = await startFakeNbpNet({ latencyMs: 30, plan });
-    return { fake, provider: createNbpNetProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher, plan }) };
-  }
+  // The client is told the same plan as the fake (both default to standard).
+  const fixture = useProviderFixture(startFakeNbpNet, (fake, dispatcher, options: FakeNbpNetOptions) =>
+    createNbpNetProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher, plan: options.plan ?? 'standard' }));
+  const setUp = (plan: FakeNbpNetPlan = 'standard') => fixture.setUp({ latencyMs: 30, plan });
 
   it('declares each plan\'s limits, with the plan named in limit messages', () => {
     expect(nbpNetCapabilities('free')).toMatchObject({ limitContext: 'on the free plan', completion: 'sync', references: { maxCount: 3, maxBytesPerFile: 2_500_000 } });
@@ -97,8 +87,7 @@ describe('nbp-net client', () => {
   });
 
   it('the fake enforces the plan\'s concurrent generations when asked to', async () => {
-    fake = await startFakeNbpNet({ latencyMs: 200, plan: 'free', enforceConcurrency: true });
-    const provider = createNbpNetProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher, plan: 'free' });
+    const { provider } = await fixture.setUp({ latencyMs: 200, plan: 'free', enforceConcurrency: true });
     const results = await Promise.allSettled([provider.submit(providerRequest('nano-banana-pro')), provider.submit(providerRequest('nano-banana-pro'))]);
     const codes = results.map((result) => (result.status === 'fulfilled' ? 'ok' : (result.reason as BotError).code)).sort();
     expect(codes).toEqual(['ok', 'provider_rate_limited']);

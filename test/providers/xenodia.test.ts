@@ -1,25 +1,16 @@
 // Xenodia quirks: task mode by default, 202 when sync was asked, 200 when async was asked, hints, multipart fields.
-import { Agent, request as httpRequest } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'undici';
+import { describe, expect, it } from 'vitest';
 import { createXenodiaProvider, xenodiaCapabilities } from '../../src/providers/xenodia.ts';
-import { startFakeXenodia, type FakeXenodia, type FakeXenodiaOptions } from '../fakes/providers/index.ts';
+import { startFakeXenodia, type FakeXenodiaOptions } from '../fakes/providers/index.ts';
+import { useProviderFixture } from './provider-fixture.ts';
 import { fileReference, providerRequest, referencePng, submitAndDrive, urlReference } from './provider-test-support.ts';
 
 describe('xenodia client', () => {
-  let fake: FakeXenodia | undefined;
-  const dispatcher = new Agent();
-
-  afterAll(() => dispatcher.close());
-
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-
-  async function setUp(options: FakeXenodiaOptions = {}) {
-    fake = await startFakeXenodia({ latencyMs: 50, ...options });
-    return { fake, provider: createXenodiaProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }) };
-  }
+  const fixture = useProviderFixture(startFakeXenodia, (fake, dispatcher) =>
+    createXenodiaProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }));
+  const { dispatcher } = fixture;
+  const setUp = (options: FakeXenodiaOptions = {}) => fixture.setUp({ latencyMs: 50, ...options });
 
   it('asks for task mode with exactly the documented JSON fields', async () => {
     const { fake, provider } = await setUp();

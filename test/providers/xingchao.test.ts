@@ -1,26 +1,15 @@
 // Xingchao quirks: lower-case resolution, size as the ratio, the base URL's path prefix, and a tolerant result reader.
-import { Agent } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findModel } from '../../src/core/capabilities.ts';
 import { createXingchaoProvider, xingchaoCapabilities } from '../../src/providers/xingchao.ts';
-import { startFakeXingchao, type FakeXingchao, type XingchaoPollShape } from '../fakes/providers/index.ts';
+import { startFakeXingchao, type XingchaoPollShape } from '../fakes/providers/index.ts';
+import { useProviderFixture } from './provider-fixture.ts';
 import { botErrorFrom, providerRequest, submitAndDrive, urlOf, urlReference } from './provider-test-support.ts';
 
 describe('xingchao client', () => {
-  let fake: FakeXingchao | undefined;
-  const dispatcher = new Agent();
-
-  afterAll(() => dispatcher.close());
-
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-  });
-
-  async function setUp(latencyMs = 40) {
-    fake = await startFakeXingchao({ latencyMs });
-    return { fake, provider: createXingchaoProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }) };
-  }
+  const fixture = useProviderFixture(startFakeXingchao, (fake, dispatcher) =>
+    createXingchaoProvider({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, dispatcher }));
+  const setUp = (latencyMs = 40) => fixture.setUp({ latencyMs });
 
   it('sends lower-case resolution, size and image_urls under the base URL\'s path prefix', async () => {
     const { fake, provider } = await setUp();

@@ -57,7 +57,9 @@ describe('PostgreSQL migrations', () => {
     const applied = await withConnection(url, async (connection) =>
       (await connection.query<{ version: number; description: string }>('SELECT version, description FROM schema_migrations ORDER BY version')).rows);
     expect(applied.map((row) => row.version)).toEqual(Array.from({ length: latestPostgresSchemaVersion }, (_, index) => index + 1));
-    expect(await tableNames(url)).toEqual(['event_keys', 'intakes', 'job_references', 'jobs', 'quota_accounts', 'quota_ledger', 'schema_migrations']);
+    expect(await tableNames(url)).toEqual([
+      'event_keys', 'intakes', 'job_references', 'jobs', 'provider_spend', 'quota_accounts', 'quota_ledger', 'schema_migrations',
+    ]);
     // They all work on the one schema.
     const [first, second] = stores as [PostgresStore, PostgresStore];
     await first.createJob(newJob({ id: 'job-1', now: at('2026-11-21T12:00:00Z') }));

@@ -61,7 +61,7 @@ describe('openDatabase and migrations', () => {
     cleanups.push(() => database.close());
     expect(schemaVersion(database)).toBe(latestSchemaVersion);
     expect(latestSchemaVersion).toBeGreaterThanOrEqual(1);
-    expect(tableNames(database)).toEqual(['event_keys', 'intakes', 'job_references', 'jobs', 'quota_accounts', 'quota_ledger']);
+    expect(tableNames(database)).toEqual(['event_keys', 'intakes', 'job_references', 'jobs', 'provider_spend', 'quota_accounts', 'quota_ledger']);
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -145,5 +145,29 @@ describe('openDatabase and migrations', () => {
       lease: { dedupeKey: 'interaction-1', owner: 'after-upgrade', epoch: 1 },
     }]);
     expect(await store.rememberEvent('slack:Ev1', noon, 1000)).toBe(true);
+  });
+
+  it('upgrades a version 3 file: its jobs have no attempts or spend yet, and a queued one is accepted elsewhere with both', async () => {
+    const path = join(folder(), 'bot.db');
+    const old = fileAtVersion(path, 3);
+    insertVersion1Job(old, 'waiting', 'discord:alice', 'queued', noon);
+    insertVersion1Job(old, 'at-provider', 'discord:alice', 'submitted', noon + 1);
+    old.prepare("UPDATE jobs SET platform = 'discord'").run();
+    old.close();
+
+    const database = openDatabase(path);
+    cleanups.push(() => database.close());
+    expect(schemaVersion(database)).toBe(4);
+    const store = createSqliteStore({ database, policy: createQuotaPolicy(defaultQuota) });
+    expect(await store.get('at-provider')).toMatchObject({ state: 'submitted', taskId: 'task-at-provider', attempts: [] });
+    expect(await store.spendOf('at-provider')).toBeUndefined();
+    const { claimed } = await store.claimJobs({ owner: 'after-upgrade', now: noon + 10, leaseMs: 30_000, maxPerUser: 5, providerLimit: () => 5, limit: 10, platforms: ['discord'] });
+    const lease = claimed.find((entry) => entry.job.id === 'waiting')?.lease;
+    if (lease === undefined) throw new Error('the queued job was not claimed');
+    await store.markSubmitting(lease, noon + 11);
+    const attempts = [{ provider: 'nbp-cloud' as const, model: 'nano-banana-pro', outcome: 'accepted' as const, at: noon + 12 }];
+    await store.markAccepted(lease, { taskId: 'task-1', provider: 'nbp-cloud', model: 'nano-banana-pro', attempts, spend: { amountMicros: 20_000_000, unit: 'cr', source: 'reported' } }, noon + 12);
+    expect(await store.get('waiting')).toMatchObject({ provider: 'nbp-cloud', taskId: 'task-1', attempts });
+    expect(await store.spendReport({ by: 'day' })).toEqual([{ key: '2026-11-21', unit: 'cr', jobs: 1, knownJobs: 1, refundedJobs: 0, amountMicros: 20_000_000 }]);
   });
 });

@@ -10,11 +10,12 @@ import { describeLeaseConcurrencyContract } from './contract-lease-concurrency.t
 import { describeLeaseFencingContract } from './contract-lease-fencing.ts';
 import { describeLeaseContract } from './contract-leases.ts';
 import { describeLedgerInvariantContract } from './contract-ledger-invariants.ts';
+import { describeProviderSpendContract } from './contract-provider-spend.ts';
 import { describeQuotaContract } from './contract-quota.ts';
 import type { QuotaOverrides } from './store-fixtures.ts';
 
 /** Tables a test may count rows of. */
-export type StoreTable = 'jobs' | 'job_references' | 'quota_accounts' | 'quota_ledger' | 'intakes' | 'event_keys';
+export type StoreTable = 'jobs' | 'job_references' | 'quota_accounts' | 'quota_ledger' | 'intakes' | 'event_keys' | 'provider_spend';
 
 /** One empty database with a store open on it. */
 export interface StoreFixture {
@@ -52,6 +53,7 @@ export function describeStoreContract(name: string, openFixture: OpenStoreFixtur
     describeLeaseConcurrencyContract(openFixture);
     describeIntakeAndEventContract(openFixture);
     describeLedgerInvariantContract(openFixture);
+    describeProviderSpendContract(openFixture);
   });
 }
 

@@ -1,5 +1,5 @@
-// One real bot (`src/main.ts`) as a child process: waits until it claims work, learns its lease owner, kills, freezes, stops.
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+// One real bot (`src/main.ts`, or a compiled entry point) as a child process: waits until it claims work, learns its lease owner, kills, freezes, stops.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawnTypeScript } from './node-process.ts';
 
 /** A running bot process. */
@@ -27,18 +27,31 @@ export interface BotProcess {
 /** What to start. */
 export interface BotProcessOptions {
   name: string;
-  /** The bot's configuration; PATH and HOME are added. LOG_LEVEL must let "info" lines through. */
+  /**
+   * The bot's configuration; PATH and HOME are added, and HEALTH_PORT=0 unless it is given (bots start in
+   * parallel in a test run: the default 9090 would collide). LOG_LEVEL must let "info" lines through.
+   */
   env: Record<string, string>;
   cwd: string;
+  /** How long to wait for the "claiming work" line before killing it and failing (default 30 s). */
   readyTimeoutMs?: number;
+  /**
+   * Absolute path of a compiled entry point (`dist/src/main.js`) to run with plain `node`, as in
+   * production, instead of `src/main.ts` through tsx's loader.
+   */
+  builtEntry?: string;
+  /** Runs this command instead (a container's CMD, as another user through `setpriv`); it must exec the bot, not fork it. */
+  command?: { file: string; args: string[] };
 }
 
-/** Starts `src/main.ts` and resolves once its runner logs "claiming work" (every adapter connected, recovery done). */
+/** Starts the bot and resolves once its runner logs "claiming work" (every adapter connected, recovery done). */
 export async function startBotProcess(options: BotProcessOptions): Promise<BotProcess> {
-  const child = spawnTypeScript('src/main.ts', {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-  });
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HEALTH_PORT: '0', ...options.env };
+  const child = options.command !== undefined
+    ? spawn(options.command.file, options.command.args, { cwd: options.cwd, env })
+    : options.builtEntry === undefined
+      ? spawnTypeScript('src/main.ts', { cwd: options.cwd, env })
+      : spawn(process.execPath, [options.builtEntry], { cwd: options.cwd, env });
   let logs = '';
   let owner: string | undefined;
   let pending = '';

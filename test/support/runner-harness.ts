@@ -6,6 +6,7 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { createJobRunner, type JobRunner } from '../../src/core/job-runner.ts';
 import type { ImageProvider } from '../../src/core/provider.ts';
+import type { ProviderCooldowns } from '../../src/core/provider-cooldown.ts';
 import type { ProviderId } from '../../src/core/request.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts';
 import { createProviders } from '../../src/providers/registry.ts';
@@ -23,6 +24,8 @@ export interface TestRunnerOptions {
   progressIntervalMs?: number;
   clock?: Clock;
   logger?: Logger;
+  /** The runner's cool-downs (tests give them a clock of their own). */
+  cooldowns?: ProviderCooldowns;
 }
 
 export interface TestRunner {
@@ -50,6 +53,7 @@ export function createTestRunner(options: TestRunnerOptions = {}): TestRunner {
     logger,
     progressIntervalMs: options.progressIntervalMs ?? 100,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.cooldowns === undefined ? {} : { cooldowns: options.cooldowns }),
   });
   return {
     runner,

@@ -1,7 +1,9 @@
 // Creates the discord.js client with the least intents and its gateway shards, and logs it in (falling back when MESSAGE_CONTENT is not enabled).
 import { createDiscordRestAgent } from './http-agents.ts';
 import { Client, Events, GatewayIntentBits, Options, type ClientOptions, type RESTOptions } from 'discord.js';
+import type { PlatformMetrics } from '../../core/bot-metrics.ts';
 import type { Logger } from '../../log.ts';
+import { watchRestCalls } from './rest-metrics.ts';
 import { noMentions } from './status-message.ts';
 
 /** Which gateway shards this process runs (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS). */
@@ -65,6 +67,8 @@ export interface DiscordConnection {
   token: string;
   apiUrl?: string;
   shards?: ShardSelection;
+  /** Where REST calls and 429s are counted, from the first call of the login on. */
+  metrics?: PlatformMetrics;
 }
 
 /**
@@ -82,7 +86,12 @@ export async function connectDiscord(
     ...(connection.shards === undefined ? {} : { shards: connection.shards }),
   };
   const token = connection.token;
-  const withContent = createDiscordClient({ ...base, messageContent: true });
+  const create = (messageContent: boolean) => {
+    const client = createDiscordClient({ ...base, messageContent });
+    if (connection.metrics) watchRestCalls(client, connection.metrics);
+    return client;
+  };
+  const withContent = create(true);
   try {
     await loginAndWait(withContent, token);
     return { client: withContent, messageContent: true, closeAgent: rest.close };
@@ -97,7 +106,7 @@ export async function connectDiscord(
     'The Message Content intent is not enabled for this application in the Discord Developer Portal; ' +
       'reply-to-remix will only work when the reply mentions the bot.',
   );
-  const withoutContent = createDiscordClient({ ...base, messageContent: false });
+  const withoutContent = create(false);
   try {
     await loginAndWait(withoutContent, token);
   } catch (error) {

@@ -18,6 +18,6 @@ export const imagineOptions = {
   model: 'model',
 } as const;
 
-export const adminSubcommands = { grant: 'grant', reset: 'reset', balance: 'balance' } as const;
+export const adminSubcommands = { grant: 'grant', reset: 'reset', balance: 'balance', spend: 'spend' } as const;
 
-export const adminOptions = { user: 'user', amount: 'amount' } as const;
+export const adminOptions = { user: 'user', amount: 'amount', since: 'since', by: 'by' } as const;

@@ -1,13 +1,17 @@
-// The Discord Delivery: progress edits (throttled, serialized), the result with its image and buttons, failures, interrupted requests.
-import type { Client, Message } from 'discord.js';
+// The Discord Delivery: progress edits from the paced budget (dropped, never queued, when refused), the result with its image and
+// buttons as outcomes (first, waited out, never dropped), failures, interrupted requests.
+import { Routes, type Client, type Message } from 'discord.js';
+import type { PlatformMetrics } from '../../core/bot-metrics.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
+import { createBackgroundEndings } from '../../core/pacing/background-endings.ts';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import type { StartedJob } from '../../core/imagine-service.ts';
-import { ProgressThrottle } from '../../core/progress-throttle.ts';
 import type { Origin } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
+import { createDiscordPacing } from './discord-pacing.ts';
 import { text } from './messages.ts';
 import { attachmentLimitOf } from './origin.ts';
+import { statusRouteOf } from './rate-buckets.ts';
 import { renderFailure, renderInterrupted, renderProgress, renderResult, type ProviderNames } from './render.ts';
 import {
   editStatus,
@@ -26,6 +30,8 @@ export interface DiscordDeliveryOptions {
   logger: Logger;
   /** Least time between two progress edits of one message (Discord-friendly default: 3 s). */
   progressIntervalMs?: number;
+  /** Where the decorative REST client's calls are counted. */
+  metrics?: PlatformMetrics;
   clock?: Clock;
 }
 
@@ -35,56 +41,83 @@ export interface DiscordDelivery extends Delivery {
   interrupted(origin: Origin, notice: { prompt: string }): Promise<void>;
   /** Shows a just-started job's place in line, unless the runner already reported progress for it. */
   announce(origin: Origin, started: StartedJob): void;
-  /** Cancels pending progress edits. */
+  /** Drops unsent progress edits and stops pacing. */
   stop(): Promise<void>;
 }
 
-/** Finished job ids remembered so a late progress report never overwrites a result. */
-const rememberedFinishedJobs = 2000;
+/** How long a stopping bot waits for old status messages still to be pointed at their results. */
+const endingsDrainMs = 10_000;
+
+/** Finished or reported job ids remembered, so a late report never overwrites a result. */
+const rememberedJobs = 2000;
 
 function holdsResult(message: Message, jobId: string): boolean {
   return message.attachments.size > 0 && message.content.includes(jobId);
+}
+
+/** A bounded set: the oldest ids are forgotten first. */
+function remember(set: Set<string>, id: string): void {
+  set.add(id);
+  if (set.size > rememberedJobs) set.delete(set.values().next().value as string);
 }
 
 /** Creates the Delivery the runner reports Discord jobs through. */
 export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordDelivery {
   const { client, names, logger } = options;
   const clock = options.clock ?? systemClock;
-  const intervalMs = options.progressIntervalMs ?? 3000;
-  const throttles = new Map<string, ProgressThrottle<JobProgress>>();
+  const pacing = createDiscordPacing({
+    client,
+    logger,
+    clock,
+    ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
+  const { pacer, decorativeRest } = pacing;
+  const endings = createBackgroundEndings(logger);
   const finished = new Set<string>();
+  const reported = new Set<string>();
+  const keyOf = (jobId: string) => `discord:${jobId}`;
 
-  function throttleFor(origin: Origin, jobId: string): ProgressThrottle<JobProgress> {
-    let throttle = throttles.get(jobId);
-    if (throttle === undefined) {
-      throttle = new ProgressThrottle<JobProgress>(clock, intervalMs, async (progress) => {
-        try {
-          await editStatus(client, origin, { content: renderProgress(progress, names), components: [] }, clock.now());
-        } catch (error) {
-          logger.warn({ jobId, err: error }, 'progress edit failed');
-        }
-      });
-      throttles.set(jobId, throttle);
-    }
-    return throttle;
+  /**
+   * Offers `update` as the newest state of the job's pending message. It is rendered when it is sent
+   * (the elapsed time then is the time of sending), through the interaction token while it lives, through
+   * the channel afterwards; a refusal drops it.
+   */
+  function showProgress(origin: Origin, update: JobProgress): void {
+    const jobId = update.summary.jobId;
+    const route = statusRouteOf(origin, clock.now());
+    if (route === undefined || (!route.throughToken && origin.messageId === undefined)) return;
+    const offeredAt = clock.now();
+    const send = async () => {
+      const content = renderProgress({ ...update, elapsedMs: update.elapsedMs + clock.now() - offeredAt }, names);
+      const body = { content, components: [], allowed_mentions: { parse: [], replied_user: false } };
+      const interaction = origin.interaction;
+      if (route.throughToken && interaction !== undefined) {
+        await decorativeRest.patch(Routes.webhookMessage(interaction.applicationId, interaction.token, '@original'), { body, auth: false });
+      } else if (origin.channelId !== undefined && origin.messageId !== undefined) {
+        await decorativeRest.patch(Routes.channelMessage(origin.channelId, origin.messageId), { body });
+      }
+    };
+    pacer.decorate(keyOf(jobId), { buckets: route.buckets, route: route.route, essential: false, send });
   }
 
-  /** Ends progress for `jobId` and waits for an edit in flight, so the final message is written last. */
+  /** Runs `send` as an outcome on the status message's route: ahead of progress edits there, never dropped. */
+  function outcome<Result>(origin: Origin, send: () => Promise<Result>): Promise<Result> {
+    const route = statusRouteOf(origin, clock.now());
+    return route === undefined ? send() : pacer.outcome({ buckets: route.buckets, route: route.route, send });
+  }
+
+  /** Ends progress for `jobId`: drops its unsent edits and waits for one in flight, so the final message is written last. */
   async function finish(jobId: string): Promise<void> {
-    finished.add(jobId);
-    if (finished.size > rememberedFinishedJobs) {
-      const oldest = finished.values().next().value;
-      if (oldest !== undefined) finished.delete(oldest);
-    }
-    const throttle = throttles.get(jobId);
-    throttles.delete(jobId);
-    await throttle?.close();
+    remember(finished, jobId);
+    await pacer.settle(keyOf(jobId));
   }
 
   async function progress(origin: Origin, update: JobProgress): Promise<void> {
     const jobId = update.summary.jobId;
     if (finished.has(jobId)) return;
-    throttleFor(origin, jobId).push(update);
+    remember(reported, jobId);
+    showProgress(origin, update);
   }
 
   async function deliver(origin: Origin, result: JobResult): Promise<DeliveryReceipt> {
@@ -97,15 +130,14 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
       // The interaction token has expired: post the image as a new reply in the channel with the bot
       // token (more visible after a long wait), then point the old status message at it.
       const { sent } = await uploadWithinLimit(result.image, limit, (file) =>
-        postInChannel(client, origin, { content, components, files: [file] }, origin.messageId ?? origin.replyToMessageId),
+        outcome(origin, () => postInChannel(client, origin, { content, components, files: [file] }, origin.messageId ?? origin.replyToMessageId)),
       );
-      await editStatus(client, origin, { content: text.deliveredBelow, components: [] }, now).catch((error: unknown) =>
-        logger.warn({ jobId, err: error }, 'could not update the old status message'),
-      );
+      // The image is out; pointing the old message at it waits for the channel's budget without holding up the runner.
+      await endings.run(() => outcome(origin, () => editStatus(client, origin, { content: text.deliveredBelow, components: [] }, now)).then(() => undefined), { jobId });
       return { messageId: sent.id };
     }
     const { sent } = await uploadWithinLimit(result.image, limit, (file) =>
-      editStatus(client, origin, { content, components, files: [file] }, now),
+      outcome(origin, () => editStatus(client, origin, { content, components, files: [file] }, now)),
     );
     return { messageId: sent.id };
   }
@@ -113,7 +145,7 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
   async function fail(origin: Origin, failure: JobFailure): Promise<void> {
     await finish(failure.summary.jobId);
     const { content, components } = renderFailure(failure, names);
-    await editStatus(client, origin, { content, components }, clock.now());
+    await outcome(origin, () => editStatus(client, origin, { content, components }, clock.now()));
   }
 
   async function interrupted(origin: Origin, notice: { prompt: string }): Promise<void> {
@@ -127,7 +159,7 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     const messageId = origin.messageId ?? (await findPendingReply(client, origin));
     const target = messageId === undefined ? origin : { ...origin, messageId };
     try {
-      await editStatus(client, target, { content: renderInterrupted(notice.prompt), components: [] }, now);
+      await outcome(target, () => editStatus(client, target, { content: renderInterrupted(notice.prompt), components: [] }, now));
     } catch (error) {
       // Transient failures are thrown so recovery tries again on the next start; permanent ones
       // (the channel or message is gone, access was removed) would fail the same way forever.
@@ -145,8 +177,8 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
   }
 
   function announce(origin: Origin, started: StartedJob): void {
-    if (started.duplicate || finished.has(started.jobId) || throttles.has(started.jobId)) return;
-    throttleFor(origin, started.jobId).push({
+    if (started.duplicate || finished.has(started.jobId) || reported.has(started.jobId)) return;
+    showProgress(origin, {
       summary: started.summary,
       phase: 'queued',
       ...(started.queuePosition === undefined ? {} : { queuePosition: started.queuePosition }),
@@ -156,9 +188,9 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
   }
 
   async function stop(): Promise<void> {
-    const pending = [...throttles.values()];
-    throttles.clear();
-    await Promise.all(pending.map((throttle) => throttle.close()));
+    const left = await endings.drain(endingsDrainMs);
+    if (left > 0) logger.warn({ left }, 'stopped before every old status message pointed at its result');
+    await pacing.stop();
   }
 
   return { platform: 'discord', progress, deliver, fail, interrupted, findDelivered, announce, stop };

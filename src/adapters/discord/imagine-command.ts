@@ -53,6 +53,8 @@ export async function finishImagine(context: DiscordContext, payload: ImaginePay
   // Unknown names are left to the core, which refuses them with the choices it has.
   const namedProvider = payload.provider as ProviderId | undefined;
   const provider = namedProvider ?? (model === undefined ? undefined : providerOfModel(context, model)) ?? context.service.defaultProvider;
+  // Only the bot's own choice may fail over; a provider the user named (or picked through a model) never moves.
+  const fromDefault = namedProvider === undefined && provider === context.service.defaultProvider;
   const request: GenerationRequest = {
     prompt: pending.prompt,
     references: intake.references,
@@ -60,6 +62,7 @@ export async function finishImagine(context: DiscordContext, payload: ImaginePay
     resolution: (payload.resolution ?? '1K') as Resolution,
     outputFormat: 'png',
     provider,
+    ...(fromDefault ? { providerFromDefault: true } : {}),
     ...(model === undefined ? {} : { model }),
     requester: payload.requester,
     origin,

@@ -3,6 +3,8 @@
 import './http-agents.ts';
 import { Events, type Client } from 'discord.js';
 import type { Dispatcher } from 'undici';
+import type { PlatformMetrics } from '../../core/bot-metrics.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Delivery } from '../../core/delivery.ts';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import type { ProviderId } from '../../core/request.ts';
@@ -11,6 +13,7 @@ import type { Logger } from '../../log.ts';
 import { connectDiscord, type ShardSelection } from './client.ts';
 import type { DiscordContext } from './context.ts';
 import { createDiscordDelivery } from './delivery.ts';
+import { gatewayProblem } from './gateway-status.ts';
 import { createInteractionListener } from './interaction-router.ts';
 import { MessageImageCache } from './message-image-cache.ts';
 import { RecentIds } from './recent-ids.ts';
@@ -32,6 +35,10 @@ export interface DiscordBotOptions {
   progressIntervalMs?: number;
   /** Dispatcher for attachment downloads (proxies, tests). */
   downloadDispatcher?: Dispatcher;
+  /** Where REST calls and 429s are counted (default nowhere). */
+  metrics?: PlatformMetrics;
+  /** The delivery's clock: when interaction tokens expire and when rate-limit windows reset (tests move it). */
+  clock?: Clock;
 }
 
 export interface DiscordBot {
@@ -39,6 +46,8 @@ export interface DiscordBot {
   client: Client;
   /** Whether MESSAGE_CONTENT was granted (else reply-to-remix needs a mention). */
   messageContent: boolean;
+  /** Undefined while every gateway shard of this process is ready; otherwise what is not (for /readyz). */
+  connectionProblem(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,6 +67,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       token: options.token,
       ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
       ...(options.shards === undefined ? {} : { shards: options.shards }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     },
     logger,
   );
@@ -68,6 +78,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     names,
     logger,
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const context: DiscordContext = {
     client,
@@ -104,6 +116,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     delivery,
     client,
     messageContent,
+    connectionProblem: () => gatewayProblem(client),
     async stop() {
       client.removeAllListeners(Events.InteractionCreate);
       client.removeAllListeners(Events.MessageCreate);

@@ -24,6 +24,8 @@ export function requestFromJob(job: JobView, changes: ReuseChanges): GenerationR
     outputFormat: previous.outputFormat,
     provider: previous.provider,
     model: previous.model,
+    // A job the bot gave its default provider may fail over again; one whose provider the user named never moves.
+    ...(previous.providerFromDefault === true ? { providerFromDefault: true } : {}),
     requester: changes.requester,
     origin: changes.origin,
   };

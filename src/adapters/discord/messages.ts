@@ -11,6 +11,7 @@ const errorText: Record<ErrorCode, string> = {
   provider_rejected: 'The image service declined this prompt or image (often a content filter). Try rewording it.',
   provider_failed: 'The image service failed to make this image. Please try again.',
   provider_timeout: 'The image service took too long to finish this image. Please try again.',
+  provider_unavailable: 'No image service could take this request right now. Please try again in a few minutes.',
   download_failed: 'The finished image could not be downloaded from the image service.',
   upload_too_large: 'The image is too large to post here, even after compressing it.',
   platform_failed: 'Discord did not accept the result. Please try again.',
@@ -49,6 +50,8 @@ export const text = {
   running: (percent: number | undefined) => (percent === undefined ? '🎨 Generating…' : `🎨 Generating… ${Math.round(percent)}%`),
   elapsed: (seconds: number) => `${seconds} s`,
   referenceCount: (count: number) => `${count} reference image${count === 1 ? '' : 's'}`,
+  /** After a provider's name in the settings line, when the job failed over to it. */
+  insteadOf: (providerName: string) => `instead of ${providerName}`,
   rejected: (reason: string) => `❌ ${reason}\nNothing was charged.`,
   failed: (explanation: string) => `❌ ${explanation}`,
   refunded: (amount: number) => `Your ${credits(amount)} ${amount === 1 ? 'was' : 'were'} refunded.`,
@@ -87,5 +90,12 @@ export const text = {
   adminBalance: (userId: string, remaining: string, reserved: number) =>
     `<@${userId}> has ${remaining} left today${reserved > 0 ? ` (${credits(reserved)} held by images in progress)` : ''}.`,
   adminAmountInvalid: 'The amount must be a whole number of at least 1.',
+  spendAdminOnly: 'Only the bot’s admins (listed in ADMIN_USER_IDS) can see what the images cost.',
+  spendHeading: (by: string, since: string | undefined) =>
+    `**Spend by ${by}**, ${since === undefined ? 'all time' : `since ${since}`} · in each provider’s own unit; `
+    + 'UNKNOWN counts images with no reported cost and no PROVIDER_PRICES entry.',
+  spendNone: 'No image service has accepted a job in that time.',
+  spendSinceInvalid: (value: string) => `“${value}” is not a UTC day like 2026-11-01.`,
+  spendCut: (rows: number) => `… and ${rows} more row${rows === 1 ? '' : 's'}: \`npm run admin -- spend\` shows them all.`,
   unknownAction: 'This button or command is not supported by this version of the bot.',
 } as const;

@@ -1,8 +1,9 @@
-// /quota (your credits, ephemeral) and /imagine-admin grant|reset|balance (ADMIN_USER_IDS only).
+// /quota (your credits, ephemeral) and /imagine-admin grant|reset|balance|spend (ADMIN_USER_IDS only).
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import { requesterKey } from '../../core/imagine-service.ts';
 import { resolutions } from '../../core/request.ts';
+import { handleAdminSpend } from './admin-spend-command.ts';
 import { adminOptions, adminSubcommands } from './command-names.ts';
 import type { DiscordContext } from './context.ts';
 import { credits, text } from './messages.ts';
@@ -34,6 +35,8 @@ export async function handleQuota(context: DiscordContext, interaction: ChatInpu
  * permissions); credits cost the operator money, so the bot also requires ADMIN_USER_IDS.
  */
 export async function handleAdmin(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  // The spend table takes no member: it has its own options (and its own admin check).
+  if (interaction.options.getSubcommand(true) === adminSubcommands.spend) return handleAdminSpend(context, interaction);
   const actor = requesterOf(interaction.user, interaction.guildId);
   if (!context.service.isAdmin(actor)) {
     await answerPrivately(interaction, text.adminOnly);

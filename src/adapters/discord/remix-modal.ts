@@ -110,7 +110,10 @@ export async function finishRemixModal(
   const requester = payload.requester;
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
-    : { prompt, references: intake.references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
+    : {
+        prompt, references: intake.references, resolution: '1K', outputFormat: 'png',
+        provider: context.service.defaultProvider, providerFromDefault: true, requester, origin,
+      };
   await startJob(context, request, pending.dedupeKey, pending.show);
 }
 

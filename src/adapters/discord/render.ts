@@ -26,9 +26,12 @@ export function renderInterrupted(prompt: string): string {
   return text.interrupted(line.length > maxInlinePrompt ? `${line.slice(0, maxInlinePrompt)}…` : line);
 }
 
-/** "Xenodia · nano-banana-pro · 16:9 · 2K · 2 reference images". */
+/** "Xenodia · nano-banana-pro · 16:9 · 2K · 2 reference images"; after a failover "nanobananapro.cloud instead of Xenodia · …". */
 export function describeSettings(summary: JobSummary, names: ProviderNames): string {
-  const parts = [names(summary.provider), summary.model, summary.aspectRatio, summary.resolution];
+  const provider = summary.failedOverFrom === undefined
+    ? names(summary.provider)
+    : `${names(summary.provider)} ${text.insteadOf(names(summary.failedOverFrom))}`;
+  const parts = [provider, summary.model, summary.aspectRatio, summary.resolution];
   if (summary.referenceCount > 0) parts.push(text.referenceCount(summary.referenceCount));
   return parts.filter((part): part is string => part !== undefined).join(' · ');
 }

@@ -40,7 +40,7 @@ export async function finishReplyRemix(context: DiscordContext, payload: ReplyRe
   const [job, origin] = await Promise.all([context.service.getJob(payload.jobId), pending.origin]);
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references, requester, origin })
-    : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, requester, origin };
+    : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, providerFromDefault: true, requester, origin };
   await startJob(context, request, pending.dedupeKey, pending.show);
 }
 

@@ -11,7 +11,7 @@ import { settingsOf, type JobSettings } from './job-settings.ts';
 import { slackText, type JobKind } from './messages.ts';
 import { claimRequest, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
-import { stringField } from './slack-payloads.ts';
+import { clickedThreadOf, stringField } from './slack-payloads.ts';
 
 interface Variant {
   kind: JobKind;
@@ -80,7 +80,7 @@ export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
       };
       const job = await runtime.service.getJob(stringField(action, 'value') ?? '');
       const channelId = job?.origin.channelId;
-      const threadTs = job?.origin.threadId ?? job?.origin.messageId;
+      const threadTs = job?.origin.threadId ?? job?.origin.messageId ?? clickedThreadOf(body);
       if (!job || !channelId || !threadTs) {
         await tell(slackText.jobGone);
         return;

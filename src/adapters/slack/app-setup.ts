@@ -1,7 +1,10 @@
 // Creates the Bolt app: Socket Mode with an app-level token, HTTP mode with the signing secret otherwise.
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { PlatformMetrics } from '../../core/bot-metrics.ts';
 import type { Logger } from '../../log.ts';
+import { countingFetch } from './api-metrics.ts';
 import { holdEventAcks } from './event-ack-gate.ts';
+import { watchSocketMode } from './socket-state.ts';
 
 /** What the Bolt app needs: tokens, the Web API base, the HTTP port and a logger. */
 export interface BoltAppOptions {
@@ -17,6 +20,8 @@ export interface BoltAppOptions {
   /** Latest ack of an event after it arrives, in ms: events are acked once their request is stored (see `holdEventAcks`). */
   ackDeadlineMs: number;
   logger: Logger;
+  /** Where Web API calls and 429s are counted (default nowhere). */
+  metrics?: PlatformMetrics;
 }
 
 const boltLevels: Record<string, LogLevel> = {
@@ -50,6 +55,8 @@ export interface BoltSetup {
   app: App;
   /** Closes the Socket Mode connection (waiting for the close handshake) or the HTTP server. */
   disconnect(): Promise<void>;
+  /** Socket Mode: undefined while the connection is open, otherwise why not. Undefined in HTTP mode (see `startSlackApp`). */
+  socketProblem?: () => string | undefined;
 }
 
 /** Gives up waiting for a clean close after this long; the process may be exiting anyway. */
@@ -65,6 +72,8 @@ export function createBoltApp(options: BoltAppOptions): BoltSetup {
     // A few quick retries: a progress edit retried for minutes would only hold up the next one.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     timeout: 60_000,
+    // Every WebClient Bolt builds (per workspace, for Socket Mode's apps.connections.open) gets these options.
+    ...(options.metrics ? { fetch: countingFetch(options.metrics) } : {}),
   };
   const logger = toBoltLogger(options.logger);
   const shared = { token: options.botToken, logger, clientOptions, deferInitialization: true };
@@ -75,6 +84,7 @@ export function createBoltApp(options: BoltAppOptions): BoltSetup {
     return {
       app,
       disconnect: () => withTimeout(receiver.client.disconnect(), disconnectTimeoutMs),
+      socketProblem: watchSocketMode(receiver.client),
     };
   }
   if (!options.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');

@@ -1,5 +1,6 @@
-// `/imagine`: help and quota answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
+// `/imagine`: help, quota and admin answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
 import type { App, RespondArguments } from '@slack/bolt';
+import { adminWords, answerAdmin } from './admin-command.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { decodeSlackText } from './escape.ts';
 import { helpText } from './help-text.ts';
@@ -10,7 +11,11 @@ import { parseImagineText } from './parse-command.ts';
 import { claimRequest, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 
-/** Starts the job of a recorded `/imagine` (live, or after a takeover); returns a refusal text when it did not start. */
+/**
+ * Starts the job of a recorded `/imagine` (live, or after a takeover). Returns a refusal text when it did
+ * not start, and a notice when it started before the channel's budget allowed its status message: the
+ * acknowledgement tells the user at once (Slack counts it against no limit) and the message follows.
+ */
 export async function startCommand(runtime: SlackRuntime, payload: CommandPayload, context: RequestContext): Promise<string | undefined> {
   const outcome = await runtime.launcher.launch({
     kind: 'generate',
@@ -23,7 +28,8 @@ export async function startCommand(runtime: SlackRuntime, payload: CommandPayloa
     dedupeKey: context.dedupeKey,
     ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });
-  return outcome.kind === 'refused' ? outcome.text : undefined;
+  if (outcome.kind === 'refused') return outcome.text;
+  return outcome.kind === 'started' && outcome.statusTs === undefined ? slackText.statusFollows : undefined;
 }
 
 /**
@@ -41,6 +47,11 @@ export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
       if (!(await reply.send(answer))) await respond({ ...answer, replace_original: false });
     };
     const requester = slackRequester(command.user_id, command.team_id, command.user_name);
+    const admin = adminWords(decodeSlackText(command.text));
+    if (admin !== undefined) {
+      await tell(await answerAdmin(service, requester, admin));
+      return;
+    }
     const parsed = parseImagineText(decodeSlackText(command.text));
 
     if (parsed.kind === 'help') {

@@ -1,17 +1,19 @@
-// Slack's Delivery: edits the status message with progress, uploads results into the thread, explains failures,
-// and finishes (or, when it cannot, ends) the requests a process stopped on before they became jobs.
-import type { WebClient } from '@slack/web-api';
+// Slack's Delivery: progress as paced status updates, results uploaded as outcomes (first, never dropped), failures explained,
+// and (when it cannot) the end of requests a process stopped on before they became jobs.
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { createBackgroundEndings } from '../../core/pacing/background-endings.ts';
 import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import type { Intake } from '../../core/job-store.ts';
 import { BotError } from '../../core/errors.ts';
-import { fitImageToLimit } from '../../core/fit-image.ts';
-import { extensionFor } from '../../core/image-type.ts';
 import type { Origin } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import { statusMessage, type MessageBody } from './blocks.ts';
 import { slackText } from './messages.ts';
+import { sharedMessageTs, uploadResult } from './result-upload.ts';
 import { readMessage, slackErrorCode } from './slack-payloads.ts';
+import type { SlackPacing } from './slack-pacing.ts';
 import { lineFromSummary, slackUserIdOf } from './status-line.ts';
+import { deferredStatus, type StatusMessages } from './status-messages.ts';
 
 /**
  * Largest image posted as is. Slack accepts far bigger files, but beyond this size previews render
@@ -19,70 +21,76 @@ import { lineFromSummary, slackUserIdOf } from './status-line.ts';
  */
 export const defaultUploadLimitBytes = 25_000_000;
 
-/** The Web API client, a logger, and the adapter's limits. */
+/** The paced Web API, the status messages, a logger, and the adapter's limits. */
 export interface SlackDeliveryOptions {
-  client: WebClient;
+  pacing: SlackPacing;
+  statuses: StatusMessages;
   logger: Logger;
   /** Results larger than this are re-encoded to fit (default 25 MB). */
   uploadLimitBytes?: number;
-  /** Least time between two progress edits of one message (default 3 s). */
-  progressIntervalMs?: number;
   /** Finishes a request acknowledged by a process that died before its job existed (see `resumeSlackIntake`). */
   resumeIntake?: (intake: Intake) => Promise<void>;
+  clock?: Clock;
 }
 
-/** Slack errors where trying the same upload again cannot help. */
-const permanentUploadErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth', 'missing_scope', 'not_authed']);
+/** Slack's Delivery, and waiting for the endings of posted results on the way out. */
+export interface SlackDelivery extends Delivery {
+  /** Gives final edits and buttons still waiting for Slack's budget a few seconds to go out. */
+  stop(): Promise<void>;
+}
+
+/** How long a stopping app waits for endings of posted results (the budget for messages may be spent). */
+const endingsDrainMs = 10_000;
 
 /** Slack errors meaning the channel cannot be written to any more: retrying on the next start cannot help either. */
 const unreachableChannelErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'cant_update_message']);
 
-/** Bounded memory of finished status messages, so a late progress edit never overwrites the outcome. */
-const rememberedMessages = 5000;
+/** Bounded memory of finished jobs, so a late progress report never overwrites the outcome. */
+const rememberedJobs = 5000;
+
+/** How far back a channel is read for a result posted before its job was recorded as delivered (clocks of hosts differ). */
+const clockSkewMs = 60_000;
 
 function progressState(progress: JobProgress): string {
   if (progress.phase === 'queued') return slackText.stateQueued(progress.queuePosition, progress.queueReason);
   return slackText.stateGenerating(progress.percent);
 }
 
-function uploadedFileId(answer: unknown): string | undefined {
-  const completions = (answer as { files?: Array<{ files?: Array<{ id?: string }> }> }).files;
-  return completions?.[0]?.files?.[0]?.id;
-}
-
 /** Creates the Delivery the runner calls for jobs whose origin platform is `slack`. */
-export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
-  const { client, logger } = options;
+export function createSlackDelivery(options: SlackDeliveryOptions): SlackDelivery {
+  const { pacing, statuses, logger } = options;
+  const endings = createBackgroundEndings(logger);
+  const { client } = pacing;
+  const clock = options.clock ?? systemClock;
   const uploadLimit = options.uploadLimitBytes ?? defaultUploadLimitBytes;
-  const progressInterval = options.progressIntervalMs ?? 3000;
-  const lastProgressAt = new Map<string, number>();
   const finished = new Set<string>();
 
-  const keyOf = (origin: Origin) => (origin.channelId && origin.messageId ? `${origin.channelId}:${origin.messageId}` : undefined);
-
-  function markFinished(origin: Origin): void {
-    const key = keyOf(origin);
-    if (key === undefined) return;
-    lastProgressAt.delete(key);
-    finished.add(key);
-    if (finished.size > rememberedMessages) finished.delete(finished.values().next().value as string);
+  function markFinished(jobId: string): void {
+    finished.add(jobId);
+    if (finished.size > rememberedJobs) finished.delete(finished.values().next().value as string);
   }
 
-  /** Edits the status message; the outcome matters, so it is tried a few times before giving up. */
-  async function showOutcome(origin: Origin, body: MessageBody): Promise<void> {
+  /**
+   * Shows an outcome in the job's status message (`statusTs`), or posts it when there is none (in the
+   * job's thread, or `threadTs`); as an outcome call, tried a few times on failures other than 429s.
+   */
+  async function showOutcome(origin: Origin, statusTs: string | undefined, body: MessageBody, threadTs = origin.threadId): Promise<void> {
     const channel = origin.channelId;
     if (!channel) return;
-    if (!origin.messageId) {
-      await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(origin.threadId ? { thread_ts: origin.threadId } : {}) });
+    const place = { workspace: origin.communityId, channel };
+    if (statusTs === undefined) {
+      await pacing.outcome('chat.postMessage', place, () =>
+        client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      );
       return;
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await client.chat.update({ channel, ts: origin.messageId, text: body.text, blocks: body.blocks });
+        await pacing.outcome('chat.update', place, () => client.chat.update({ channel, ts: statusTs, text: body.text, blocks: body.blocks }));
         return;
       } catch (error) {
         if (attempt >= 3 || slackErrorCode(error) === 'message_not_found') {
-          logger.warn({ err: error, channel, ts: origin.messageId }, 'could not edit the status message');
+          logger.warn({ err: error, channel, ts: statusTs }, 'could not edit the status message');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
@@ -90,37 +98,7 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
     }
   }
 
-  async function upload(origin: Origin, result: JobResult): Promise<string | undefined> {
-    let { data, mimeType } = result.image;
-    let filename = result.image.filename;
-    if (data.byteLength > uploadLimit) {
-      const fitted = await fitImageToLimit(data, uploadLimit);
-      ({ data, mimeType } = fitted);
-      filename = filename.replace(/\.[a-z]+$/i, `.${extensionFor(mimeType)}`);
-      logger.info({ jobId: result.summary.jobId, bytes: data.byteLength }, 're-encoded the result to fit the upload limit');
-    }
-    try {
-      const channelId = origin.channelId as string;
-      const content = {
-        file: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-        filename,
-        alt_text: slackText.altText(result.summary.prompt),
-        initial_comment: slackText.resultComment(slackUserIdOf(result.summary.requesterKey)),
-      };
-      const answer = origin.threadId
-        ? await client.files.uploadV2({ ...content, channel_id: channelId, thread_ts: origin.threadId })
-        : await client.files.uploadV2({ ...content, channel_id: channelId });
-      return uploadedFileId(answer);
-    } catch (error) {
-      const code = slackErrorCode(error);
-      throw new BotError('platform_failed', `Slack did not take the upload${code ? ` (${code})` : ''}`, {
-        cause: error,
-        retryable: code === undefined || !permanentUploadErrors.has(code),
-      });
-    }
-  }
-
-  /** The status message once the image is in its thread: done, the credits, and the buttons. */
+  /** The status message once the image is posted: done, the credits, and the buttons. */
   function doneBody(origin: Origin, outcome: Omit<JobResult, 'image'>): MessageBody {
     return statusMessage(lineFromSummary(outcome.summary, origin, slackText.stateDone(outcome.elapsedMs)), {
       context: slackText.credits(outcome.cost, outcome.balance),
@@ -128,52 +106,119 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
     });
   }
 
+  /** Posts the image into the status message's thread, then ends the status message with the buttons. */
+  async function deliverUnderStatus(origin: Origin, result: JobResult, statusTs: string): Promise<DeliveryReceipt> {
+    const fileId = await uploadResult(
+      pacing,
+      {
+        channelId: origin.channelId as string,
+        workspace: origin.communityId,
+        threadTs: origin.threadId ?? statusTs,
+        comment: slackText.resultComment(slackUserIdOf(result.summary.requesterKey)),
+        altText: slackText.altText(result.summary.prompt),
+        jobId: result.summary.jobId,
+      },
+      result.image,
+      uploadLimit,
+      logger,
+    );
+    // The image is out; a final edit that has to wait for chat.update's budget does so without holding up the runner.
+    await endings.run(() => showOutcome(origin, statusTs, doneBody(origin, result)), { jobId: result.summary.jobId });
+    // The file id is what a later remix needs to fetch this result again (files.info).
+    return { messageId: fileId ?? statusTs };
+  }
+
+  /**
+   * The result of a job whose status message was never posted (a burst in one channel used up Slack's
+   * budget for new messages, and results do not wait for it): the image goes first, carrying the status
+   * line, and the credits and buttons follow in its thread (or the job's thread) when the channel's
+   * budget allows another message.
+   */
+  async function deliverWithoutStatus(origin: Origin, result: JobResult): Promise<DeliveryReceipt> {
+    const channelId = origin.channelId as string;
+    const { summary } = result;
+    const fileId = await uploadResult(
+      pacing,
+      {
+        channelId,
+        workspace: origin.communityId,
+        threadTs: origin.threadId,
+        comment: lineFromSummary(summary, origin, slackText.stateDone(result.elapsedMs)),
+        altText: slackText.altText(summary.prompt),
+        jobId: summary.jobId,
+      },
+      result.image,
+      uploadLimit,
+      logger,
+    );
+    await endings.run(async () => {
+      const threadTs = origin.threadId ?? (fileId === undefined ? undefined : await sharedMessageTs(pacing, { fileId, channelId, workspace: origin.communityId }, clock));
+      await showOutcome(origin, undefined, doneBody(origin, result), threadTs);
+    }, { jobId: summary.jobId });
+    return { messageId: fileId ?? summary.jobId };
+  }
+
+  /** A job's thread, where its result is: the origin's, else its status message (an `/imagine` status message starts the thread). */
+  async function threadOf(origin: Origin, jobId: string): Promise<string | undefined> {
+    return origin.threadId ?? (await statuses.find(origin, jobId));
+  }
+
+  /** A posted file named after `jobId` among `messages`. */
+  function fileOf(messages: unknown[] | undefined, jobId: string): DeliveryReceipt | undefined {
+    const prefix = `nano-imagine-${jobId}.`;
+    for (const raw of messages ?? []) {
+      const file = readMessage(raw)?.files.find((candidate) => candidate.name.startsWith(prefix));
+      if (file) return { messageId: file.id };
+    }
+    return undefined;
+  }
+
   return {
     platform: 'slack',
     ...(options.resumeIntake ? { resumeIntake: options.resumeIntake } : {}),
 
     async progress(origin, progress) {
-      const key = keyOf(origin);
-      if (key === undefined || finished.has(key)) return;
-      const now = Date.now();
-      if (now - (lastProgressAt.get(key) ?? Number.NEGATIVE_INFINITY) < progressInterval) return;
-      lastProgressAt.set(key, now);
-      const body = statusMessage(lineFromSummary(progress.summary, origin, progressState(progress)));
-      await client.chat.update({ channel: origin.channelId as string, ts: origin.messageId as string, text: body.text, blocks: body.blocks });
+      const { jobId } = progress.summary;
+      if (finished.has(jobId)) return;
+      statuses.show(origin, jobId, statusMessage(lineFromSummary(progress.summary, origin, progressState(progress))));
     },
 
     async deliver(origin, result): Promise<DeliveryReceipt> {
       if (!origin.channelId) throw new BotError('platform_failed', 'The job has no Slack channel to post to', { retryable: false });
-      const fileId = await upload(origin, result);
-      markFinished(origin);
-      await showOutcome(origin, doneBody(origin, result));
-      // The file id is what a later remix needs to fetch this result again (files.info).
-      return { messageId: fileId ?? origin.messageId ?? result.summary.jobId };
+      const { jobId } = result.summary;
+      markFinished(jobId);
+      const statusTs = await statuses.settle(origin, jobId);
+      return statusTs === undefined ? deliverWithoutStatus(origin, result) : deliverUnderStatus(origin, result, statusTs);
     },
 
     async confirmDelivered(origin, outcome) {
-      markFinished(origin);
-      await showOutcome(origin, doneBody(origin, outcome));
+      const { jobId } = outcome.summary;
+      markFinished(jobId);
+      const statusTs = await statuses.settle(origin, jobId);
+      await showOutcome(origin, statusTs, doneBody(origin, outcome));
     },
 
     async fail(origin, failure: JobFailure) {
-      markFinished(origin);
       const { summary, error } = failure;
+      markFinished(summary.jobId);
+      const statusTs = await statuses.settle(origin, summary.jobId);
       const body = statusMessage(lineFromSummary(summary, origin, slackText.stateFailed), {
         context: `${slackText.failure(error.code, error.message)} ${slackText.refund(failure.refunded)}`,
         ...(error.retryable ? { retry: { jobId: summary.jobId, label: slackText.buttons.tryAgain } } : {}),
       });
-      await showOutcome(origin, body);
+      await showOutcome(origin, statusTs, body);
     },
 
     async interrupted(origin, notice) {
       const channel = origin.channelId;
       if (!channel) return;
       const body = statusMessage(slackText.interrupted(notice.prompt));
+      const place = { workspace: origin.communityId, channel };
       try {
         if (origin.messageId) {
+          const ts = origin.messageId;
           try {
-            await client.chat.update({ channel, ts: origin.messageId, text: body.text, blocks: body.blocks });
+            await pacing.outcome('chat.update', place, () => client.chat.update({ channel, ts, text: body.text, blocks: body.blocks }));
             return;
           } catch (error) {
             if (slackErrorCode(error) !== 'message_not_found') throw error;
@@ -181,7 +226,9 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
         }
         // The status message is gone: say it where it was, in its thread, or in the channel when it was the thread's parent.
         const threadTs = origin.threadId && origin.threadId !== origin.messageId ? origin.threadId : undefined;
-        await client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        await pacing.outcome('chat.postMessage', place, () =>
+          client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+        );
       } catch (error) {
         const code = slackErrorCode(error);
         // Anything else (network, Slack itself failing) is thrown, so recovery keeps the intake and tries on the next start.
@@ -191,18 +238,30 @@ export function createSlackDelivery(options: SlackDeliveryOptions): Delivery {
     },
 
     async findDelivered(origin, jobId) {
-      if (!origin.channelId || !origin.threadId) return undefined;
+      const channel = origin.channelId;
+      if (!channel) return undefined;
       try {
-        const answer = await client.conversations.replies({ channel: origin.channelId, ts: origin.threadId, limit: 200 });
-        const prefix = `nano-imagine-${jobId}.`;
-        for (const raw of answer.messages ?? []) {
-          const file = readMessage(raw)?.files.find((candidate) => candidate.name.startsWith(prefix));
-          if (file) return { messageId: file.id };
+        const threadTs = await threadOf(origin, jobId);
+        const workspace = { workspace: origin.communityId };
+        if (threadTs !== undefined) {
+          const answer = await pacing.outcome('conversations.replies', workspace, () => client.conversations.replies({ channel, ts: threadTs, limit: 200 }));
+          return fileOf(answer.messages, jobId);
         }
+        // Posted without a status message: at channel level, after the request.
+        const deferred = deferredStatus(origin);
+        if (deferred === undefined) return undefined;
+        const oldest = String((deferred.requestedAt - clockSkewMs) / 1000);
+        const answer = await pacing.outcome('conversations.history', workspace, () => client.conversations.history({ channel, oldest, limit: 200 }));
+        return fileOf(answer.messages, jobId);
       } catch (error) {
         logger.warn({ err: error, jobId }, 'could not look for an earlier post of this result');
       }
       return undefined;
+    },
+
+    async stop() {
+      const left = await endings.drain(endingsDrainMs);
+      if (left > 0) logger.warn({ left }, 'stopped before every posted result had its buttons');
     },
   };
 }

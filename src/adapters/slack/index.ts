@@ -1,6 +1,7 @@
 // Entry point of the Slack adapter: starts the Bolt app with every handler and registers Slack's Delivery.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PlatformMetrics } from '../../core/bot-metrics.ts';
 import type { Delivery } from '../../core/delivery.ts';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import { hostsOf, platformFileHosts } from '../../core/trusted-hosts.ts';
@@ -15,6 +16,8 @@ import { registerMessageHandlers } from './message-handlers.ts';
 import { registerRemixHandlers } from './remix-handlers.ts';
 import type { SlackRuntime } from './runtime.ts';
 import { slackErrorCode } from './slack-payloads.ts';
+import { createSlackPacing } from './slack-pacing.ts';
+import { createStatusMessages } from './status-messages.ts';
 
 /** Options of `startSlackApp`; `main.ts` fills them from the configuration. */
 export interface SlackAppOptions {
@@ -38,6 +41,8 @@ export interface SlackAppOptions {
   uploadLimitBytes?: number;
   /** Latest ack after a request arrives, in ms (default 2 s, inside Slack's 3 s). */
   ackDeadlineMs?: number;
+  /** Where Web API calls and 429s are counted (default nowhere). */
+  metrics?: PlatformMetrics;
 }
 
 /** A running Slack app. */
@@ -46,6 +51,8 @@ export interface SlackApp {
   delivery: Delivery;
   /** HTTP mode: the port actually listened on; undefined in Socket Mode. */
   port: number | undefined;
+  /** Undefined while the Socket Mode connection is open or the HTTP receiver listens; otherwise what is not (for /readyz). */
+  connectionProblem(): string | undefined;
   /** Disconnects from Slack (Socket Mode) or closes the HTTP server. Jobs keep running in the service. */
   stop(): Promise<void>;
 }
@@ -54,7 +61,7 @@ export interface SlackApp {
 export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { service, logger } = options;
   const ackDeadlineMs = options.ackDeadlineMs ?? 2000;
-  const { app, disconnect } = createBoltApp({ ...options, ackDeadlineMs });
+  const { app, disconnect, socketProblem } = createBoltApp({ ...options, ackDeadlineMs });
   let identity;
   try {
     identity = await app.client.auth.test();
@@ -66,16 +73,27 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   const botUserId = identity.user_id;
   if (!botUserId) throw new Error('Slack auth.test did not name the bot user: is SLACK_BOT_TOKEN a bot token (xoxb-…)?');
 
+  // Status, progress and outcome calls go through the pacer (and its own client), interactive answers through Bolt's.
+  const pacing = createSlackPacing({
+    botToken: options.botToken,
+    ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
+    logger,
+    ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
+  pacing.watch(app.client);
+  const statuses = createStatusMessages({ pacing, botUserId, logger });
   const runtime: SlackRuntime = {
     service,
     client: app.client,
+    pacing,
     botUserId,
     intake: {
       client: app.client,
       botToken: options.botToken,
       trustedHosts: options.attachmentHosts ?? [...platformFileHosts, ...hostsOf([options.apiUrl])],
     },
-    launcher: createJobLauncher({ service, client: app.client, logger }),
+    launcher: createJobLauncher({ service, pacing, statuses, logger }),
     logger,
     ackDeadlineMs,
   };
@@ -88,20 +106,26 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   });
 
   const delivery = createSlackDelivery({
-    client: app.client,
+    pacing,
+    statuses,
     logger,
     ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
-    ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
     resumeIntake: (intake) => resumeSlackIntake(runtime, intake),
   });
   service.registerDelivery(delivery);
 
   const started = options.appToken ? await app.start() : await app.start(options.port);
-  const address = options.appToken ? undefined : ((started as Server | undefined)?.address() as AddressInfo | null | undefined);
+  const server = options.appToken ? undefined : (started as Server | undefined);
+  const address = server?.address() as AddressInfo | null | undefined;
   logger.info({ mode: options.appToken ? 'socket' : 'http', bot: botUserId, port: address?.port }, 'connected to Slack');
   return {
     delivery,
     port: address?.port,
-    stop: disconnect,
+    connectionProblem: socketProblem ?? (() => (server?.listening ? undefined : 'HTTP receiver not listening')),
+    async stop() {
+      await disconnect();
+      await delivery.stop();
+      await pacing.stop();
+    },
   };
 }

@@ -18,6 +18,8 @@ const fileSchema = z.object({
 /** The settings `/imagine` resolved from its options (provider, model, aspect ratio, resolution). */
 const settingsSchema = z.object({
   provider: z.enum(providerIds),
+  /** True when the bot chose the provider (no `--provider`): the job may fail over. */
+  providerFromDefault: z.boolean().optional(),
   model: z.string().optional(),
   aspectRatio: z.string().optional(),
   resolution: z.enum(resolutions),
@@ -97,13 +99,20 @@ export function parseIntakePayload(payload: unknown): SlackIntakePayload | undef
 
 /** The settings as the launcher takes them (every key present). */
 export function settingsFrom(recorded: CommandPayload['settings']): JobSettings {
-  return { provider: recorded.provider, model: recorded.model, aspectRatio: recorded.aspectRatio, resolution: recorded.resolution };
+  return {
+    provider: recorded.provider,
+    ...(recorded.providerFromDefault === true ? { providerFromDefault: true } : {}),
+    model: recorded.model,
+    aspectRatio: recorded.aspectRatio,
+    resolution: recorded.resolution,
+  };
 }
 
 /** The settings as recorded (JSON drops undefined keys anyway; this keeps the record explicit). */
 export function recordedSettings(settings: JobSettings): CommandPayload['settings'] {
   return {
     provider: settings.provider,
+    ...(settings.providerFromDefault === true ? { providerFromDefault: true } : {}),
     ...(settings.model === undefined ? {} : { model: settings.model }),
     ...(settings.aspectRatio === undefined ? {} : { aspectRatio: settings.aspectRatio }),
     resolution: settings.resolution,

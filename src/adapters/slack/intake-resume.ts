@@ -40,7 +40,10 @@ function takeoverReply(runtime: SlackRuntime, intake: Intake, payload: SlackInta
       }
       const body = statusMessage(slackText.notFinished(intake.prompt), { context: `${text} ${slackText.refund(0)}` });
       try {
-        await runtime.client.chat.update({ channel: payload.channelId, ts: statusTs, text: body.text, blocks: body.blocks });
+        const place = { workspace: payload.requester.communityId, channel: payload.channelId };
+        await runtime.pacing.outcome('chat.update', place, () =>
+          runtime.pacing.client.chat.update({ channel: payload.channelId, ts: statusTs, text: body.text, blocks: body.blocks }),
+        );
       } catch (error) {
         runtime.logger.warn({ err: error, code: slackErrorCode(error), dedupeKey: intake.dedupeKey }, 'could not end the status message of a taken-over request');
       }

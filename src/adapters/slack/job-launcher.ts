@@ -1,5 +1,5 @@
-// Starts a job from Slack once its request is recorded as an intake: posts (or reuses) the status message, then stores the job.
-import type { WebClient } from '@slack/web-api';
+// Starts a job from Slack once its request is recorded as an intake: posts (or reuses) the status message, then stores the job;
+// when the channel's budget for new messages is spent, the job starts at once and its status message follows.
 import { isBotError, toBotError } from '../../core/errors.ts';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import type { GenerationRequest, Origin, Reference, Requester } from '../../core/request.ts';
@@ -9,7 +9,9 @@ import type { JobSettings } from './job-settings.ts';
 import { slackText, type JobKind } from './messages.ts';
 import { pendingMarker } from './pending-status.ts';
 import { slackErrorCode } from './slack-payloads.ts';
+import type { SlackPacing } from './slack-pacing.ts';
 import { lineFromRequest } from './status-line.ts';
+import { deferredStatusExtras, type StatusMessages } from './status-messages.ts';
 
 /** Everything needed to start one job in a Slack channel or thread. */
 export interface LaunchInput {
@@ -31,7 +33,8 @@ export interface LaunchInput {
 
 /** How a launch ended. */
 export type LaunchOutcome =
-  | { kind: 'started'; jobId: string; statusTs: string }
+  /** `statusTs` is undefined when the status message follows later (the channel's budget was spent). */
+  | { kind: 'started'; jobId: string; statusTs: string | undefined }
   | { kind: 'duplicate' }
   /** The bot is stopping: the pending message and the intake stay for the next process to finish. */
   | { kind: 'deferred' }
@@ -44,8 +47,10 @@ export interface JobLauncher {
   checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined>;
   /**
    * Posts the status message (marked with the dedupe key, see `findPendingStatus`) unless `statusTs`
-   * names one, then starts the job. A status message posted here is removed again when the job is
-   * refused; a reused one is left for the caller to end. The intake is the caller's to release.
+   * names one, then starts the job. When the channel has no budget for a new message right now, the job
+   * starts without it and the message follows as soon as the budget allows (a started job never waits for
+   * decoration). A status message posted here is removed again when the job is refused; a reused one is
+   * left for the caller to end. The intake is the caller's to release.
    */
   launch(input: LaunchInput): Promise<LaunchOutcome>;
 }
@@ -53,9 +58,21 @@ export interface JobLauncher {
 /** Slack errors meaning the bot cannot post in the channel (not invited, archived, gone). */
 const cannotPostErrors = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-/** The launcher over `service` and the Web API `client`. */
-export function createJobLauncher(dependencies: { service: ImagineService; client: WebClient; logger: Logger }): JobLauncher {
-  const { service, client, logger } = dependencies;
+/** What the launcher works with: the core service, the paced Web API, the status messages and a logger. */
+export interface JobLauncherDependencies {
+  service: ImagineService;
+  pacing: SlackPacing;
+  statuses: StatusMessages;
+  logger: Logger;
+  /** The time (default `Date.now`), recorded with jobs whose status message follows later. */
+  now?: () => number;
+}
+
+/** The launcher over `service` and the paced Web API. */
+export function createJobLauncher(dependencies: JobLauncherDependencies): JobLauncher {
+  const { service, pacing, statuses, logger } = dependencies;
+  const { client } = pacing;
+  const now = dependencies.now ?? Date.now;
 
   async function checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined> {
     const balance = await service.balance(requester);
@@ -63,25 +80,40 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
     return !balance.unlimited && balance.remaining < cost ? slackText.notEnoughCredits(balance, cost) : undefined;
   }
 
-  async function removeStatus(channel: string, ts: string): Promise<void> {
-    await client.chat.delete({ channel, ts }).catch((error: unknown) => logger.warn({ err: error, channel, ts }, 'could not remove a status message'));
+  async function removeStatus(input: LaunchInput, ts: string): Promise<void> {
+    const channel = input.channelId;
+    await pacing
+      .outcome('chat.delete', { workspace: input.requester.communityId }, () => client.chat.delete({ channel, ts }))
+      .catch((error: unknown) => logger.warn({ err: error, channel, ts }, 'could not remove a status message'));
   }
 
-  /** Posts the "queued" status message; a refusal text when Slack will not take it. */
-  async function postStatus(input: LaunchInput, draft: GenerationRequest): Promise<{ ts: string } | { refusal: string }> {
+  /**
+   * Posts the "queued" status message when the channel's budget allows a new message now: its ts, a
+   * refusal text when Slack will not take it, or `busy` when it has to wait (the job then starts without it).
+   */
+  async function postStatus(input: LaunchInput, draft: GenerationRequest): Promise<{ ts: string } | { refusal: string } | 'busy'> {
     const body = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(undefined, undefined)));
+    const place = { workspace: input.requester.communityId, channel: input.channelId };
+    const posting = pacing.pacer.trySend(
+      pacing.call('chat.postMessage', place, () =>
+        client.chat.postMessage({
+          channel: input.channelId,
+          text: body.text,
+          blocks: body.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          metadata: pendingMarker(input.dedupeKey),
+          ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+        }),
+      ),
+      'status',
+    );
+    if (posting === undefined) return 'busy';
     try {
-      const posted = await client.chat.postMessage({
-        channel: input.channelId,
-        text: body.text,
-        blocks: body.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-        metadata: pendingMarker(input.dedupeKey),
-        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
-      });
+      const posted = await posting;
       return { ts: posted.ts as string };
     } catch (error) {
+      if (pacing.isRateLimited(error)) return 'busy';
       const code = slackErrorCode(error);
       logger.warn({ err: error, channel: input.channelId, code }, 'could not post the status message');
       return { refusal: code && cannotPostErrors.has(code) ? slackText.notInChannel : slackText.startFailed };
@@ -99,46 +131,50 @@ export function createJobLauncher(dependencies: { service: ImagineService; clien
       resolution: input.settings.resolution,
       outputFormat: 'png',
       provider: input.settings.provider,
+      ...(input.settings.providerFromDefault === true ? { providerFromDefault: true } : {}),
       ...(input.settings.model === undefined ? {} : { model: input.settings.model }),
       requester: input.requester,
       origin: { platform: 'slack' },
     };
-    const postedHere = input.statusTs === undefined;
     let statusTs = input.statusTs;
     if (statusTs === undefined) {
       const posted = await postStatus(input, draft);
-      if ('refusal' in posted) return { kind: 'refused', text: posted.refusal };
-      statusTs = posted.ts;
+      if (posted !== 'busy' && 'refusal' in posted) return { kind: 'refused', text: posted.refusal };
+      if (posted !== 'busy') statusTs = posted.ts;
     }
+    /** A status message this launch posted itself (not reused, not deferred): removed again if the job is refused. */
+    const postedHere = input.statusTs === undefined ? statusTs : undefined;
 
+    const threadId = input.threadTs ?? statusTs;
     const origin: Origin = {
       platform: 'slack',
       ...(input.requester.communityId ? { communityId: input.requester.communityId } : {}),
       channelId: input.channelId,
-      threadId: input.threadTs ?? statusTs,
-      messageId: statusTs,
+      ...(threadId === undefined ? {} : { threadId }),
+      ...(statusTs === undefined ? {} : { messageId: statusTs }),
       ...(input.replyToTs ? { replyToMessageId: input.replyToTs } : {}),
-      extra: { kind: input.kind },
+      // A status message that follows later carries the same marker, so whoever takes the job over finds it.
+      extra: { kind: input.kind, ...(statusTs === undefined ? deferredStatusExtras(input.dedupeKey, now()) : {}) },
     };
     try {
       const started = await service.start({ ...draft, origin }, { dedupeKey: input.dedupeKey });
       if (started.duplicate) {
         // Another process (one that took this request over while this one was stalled) stored the job first.
         // Its status message stays; ours goes, unless that process found and reused ours.
-        const existing = postedHere ? await service.getJob(started.jobId) : undefined;
-        if (postedHere && existing?.origin.messageId !== statusTs) await removeStatus(input.channelId, statusTs);
+        const existing = postedHere === undefined ? undefined : await service.getJob(started.jobId);
+        if (postedHere !== undefined && existing?.origin.messageId !== postedHere) await removeStatus(input, postedHere);
         return { kind: 'duplicate' };
       }
-      if (started.queuePosition !== undefined) {
-        const queued = statusMessage(lineFromRequest(draft, input.kind, slackText.stateQueued(started.queuePosition, started.queueReason)));
-        await client.chat
-          .update({ channel: input.channelId, ts: statusTs, text: queued.text, blocks: queued.blocks })
-          .catch((error: unknown) => logger.warn({ err: error }, 'could not show the queue position'));
+      if (statusTs === undefined) statuses.adopt(started.jobId);
+      if (statusTs === undefined || started.queuePosition !== undefined) {
+        // The first post of a deferred status message, or the place in line: both from the budget left after outcomes.
+        const state = slackText.stateQueued(started.queuePosition, started.queueReason);
+        statuses.show(origin, started.jobId, statusMessage(lineFromRequest(draft, input.kind, state)));
       }
       return { kind: 'started', jobId: started.jobId, statusTs };
     } catch (error) {
       if (isBotError(error) && error.code === 'stopping') return { kind: 'deferred' };
-      if (postedHere) await removeStatus(input.channelId, statusTs);
+      if (postedHere !== undefined) await removeStatus(input, postedHere);
       const failure = toBotError(error);
       if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
       return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };

@@ -7,6 +7,8 @@ import type { ImagineFlags } from './parse-command.ts';
 /** The settings of a request, before the core validates the whole request. */
 export interface JobSettings {
   provider: ProviderId;
+  /** True when the bot chose `provider` (its default, no `--provider` here or in the job it came from): it may fail over. */
+  providerFromDefault?: boolean;
   /** Undefined means the provider's default model. */
   model: string | undefined;
   aspectRatio: string | undefined;
@@ -17,6 +19,7 @@ export interface JobSettings {
 export function settingsOf(job: JobView): JobSettings {
   return {
     provider: job.request.provider,
+    ...(job.request.providerFromDefault === true ? { providerFromDefault: true } : {}),
     model: job.request.model,
     aspectRatio: job.request.aspectRatio,
     resolution: job.request.resolution,
@@ -31,6 +34,7 @@ export function settingsOf(job: JobView): JobSettings {
 export function resolveSettings(service: ImagineService, flags: ImagineFlags, inherited?: JobSettings): { settings: JobSettings } | { error: string } {
   const choices = service.providers();
   const providerId = flags.provider ?? inherited?.provider ?? service.defaultProvider;
+  const fromDefault = flags.provider === undefined && (inherited === undefined || inherited.providerFromDefault === true);
   const provider = choices.find((choice) => choice.id === providerId);
   if (!provider) return { error: slackText.flags.unknownProvider(providerId, choices.map((choice) => choice.id)) };
   const keepsModel = inherited !== undefined && flags.provider === undefined;
@@ -48,5 +52,6 @@ export function resolveSettings(service: ImagineService, flags: ImagineFlags, in
     if (flags.resolution !== undefined) return { error: slackText.flags.unsupportedResolution(model.id, resolution, model.resolutions) };
     resolution = model.resolutions[0] ?? '1K';
   }
-  return { settings: { provider: provider.id, model: flags.model ?? (keepsModel ? inherited.model : undefined), aspectRatio, resolution } };
+  const chosenModel = flags.model ?? (keepsModel ? inherited.model : undefined);
+  return { settings: { provider: provider.id, ...(fromDefault ? { providerFromDefault: true } : {}), model: chosenModel, aspectRatio, resolution } };
 }

@@ -23,6 +23,7 @@ const errorTexts: Record<ErrorCode, string> = {
   provider_rejected: 'The image service refused this prompt or image (content policy). Try rewording it.',
   provider_failed: 'The image service could not make this image. Try again.',
   provider_timeout: 'The image service took too long to answer. Try again.',
+  provider_unavailable: 'No image service could take this request right now. Try again in a few minutes.',
   download_failed: 'The finished image could not be downloaded from the image service. Try again.',
   upload_too_large: 'The image was too large to post here.',
   platform_failed: 'The image could not be posted to Slack. Try again.',
@@ -52,6 +53,8 @@ export interface StatusLineInput {
   aspectRatio: string | undefined;
   resolution: string;
   referenceCount: number;
+  /** The provider, shown when it is not the bot's own default choice: one the user named, or the one a job failed over to. */
+  provider?: { id: string; insteadOf?: string };
   state: string;
 }
 
@@ -70,6 +73,7 @@ export const slackText = {
     if (input.aspectRatio) parts.push(input.aspectRatio);
     parts.push(input.resolution);
     if (input.referenceCount > 0) parts.push(plural(input.referenceCount, 'reference image'));
+    if (input.provider) parts.push(`by \`${input.provider.id}\`${input.provider.insteadOf ? ` instead of \`${input.provider.insteadOf}\`` : ''}`);
     parts.push(input.state);
     return parts.join(' · ');
   },
@@ -166,6 +170,8 @@ export const slackText = {
   },
   shortcutNoImages: 'That message has no PNG, JPEG or WebP images. Use *Remix* on a message with images, or attach images when you mention me.',
   startFailed: 'Something went wrong while starting your image. Try again.',
+  /** Only the requester sees it, in the acknowledgement of an /imagine whose status message waits for the channel's budget. */
+  statusFollows: 'Your image is on its way. This channel is busy right now, so it can take a moment before it shows up here.',
 
   modal: {
     title: 'Remix',
@@ -180,6 +186,22 @@ export const slackText = {
       return `Using ${plural(count, 'image')} from the message.`;
     },
     emptyPrompt: 'Describe the image you want.',
+  },
+
+  admin: {
+    adminOnly: "Only the bot's admins (listed in ADMIN_USER_IDS) can use `/imagine admin`.",
+    usage: 'Use `/imagine admin spend [--since 2026-11-01] [--by provider|day|user|server]`.',
+    invalid(problem: string): string {
+      return `${escape(problem)} Use \`/imagine admin spend [--since 2026-11-01] [--by provider|day|user|server]\`.`;
+    },
+    spendHeading(by: string, since: string | undefined): string {
+      const period = since === undefined ? 'all time' : `since ${escape(since)}`;
+      return `*Spend by ${by}*, ${period} · in each provider's own unit; UNKNOWN counts images with no reported cost and no PROVIDER_PRICES entry.`;
+    },
+    spendNone: 'No image service has accepted a job in that time.',
+    spendCut(rows: number): string {
+      return `… and ${plural(rows, 'more row')}: \`npm run admin -- spend\` shows them all.`;
+    },
   },
 
   flags: {

@@ -40,7 +40,7 @@ const canonical: Record<FlagName, { flag: string; example: string }> = {
  * Desktop and phone keyboards turn a typed `--` into an em or en dash; `—ar 16:9` is still meant as a
  * flag, so a dash that starts a word is read as `--`.
  */
-function normalizeDashes(token: string): string {
+export function normalizeDashes(token: string): string {
   return token.replace(/^[\u2014\u2013]-?/, '--');
 }
 

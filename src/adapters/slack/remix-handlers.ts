@@ -13,7 +13,7 @@ import { parseImagineText } from './parse-command.ts';
 import { readRemixSource, readSubmission, remixBlockIds, remixModal, type RemixSource } from './remix-modal.ts';
 import { claimRequest, replyTarget, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
-import { imageFiles, readMessage, stringField } from './slack-payloads.ts';
+import { clickedThreadOf, imageFiles, readMessage, stringField } from './slack-payloads.ts';
 
 /** Opens the modal; the trigger id expires about 3 s after the click, so this runs right after the ack. */
 async function openModal(runtime: SlackRuntime, triggerId: string, source: RemixSource, prompt: string | undefined, userId: string): Promise<void> {
@@ -78,7 +78,7 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
     const source: RemixSource = {
       jobId,
       channelId: job.origin.channelId,
-      threadTs: job.origin.threadId ?? job.origin.messageId ?? '',
+      threadTs: job.origin.threadId ?? job.origin.messageId ?? clickedThreadOf(body) ?? '',
       fileIds: [],
       ...(responseUrl ? { responseUrl } : {}),
     };

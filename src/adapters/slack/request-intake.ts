@@ -16,7 +16,8 @@ export interface RequestContext {
 /**
  * The work of one request after it was recorded: reads what it needs (threads, files), posts or reuses the
  * status message and starts the job. Returns the text to answer with when it ends without a job (a
- * refusal, help), undefined once the job is started. The same work runs live and after a takeover.
+ * refusal, help) or when its user should hear something the status message cannot say yet (it follows
+ * later), undefined otherwise. The same work runs live and after a takeover.
  */
 export type RequestWork = (context: RequestContext) => Promise<string | undefined>;
 

@@ -5,11 +5,15 @@ import type { Requester } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import type { FileIntake } from './file-intake.ts';
 import type { JobLauncher } from './job-launcher.ts';
+import type { SlackPacing } from './slack-pacing.ts';
 
 /** Dependencies every handler receives. */
 export interface SlackRuntime {
   service: ImagineService;
+  /** Bolt's client, for interactive answers (ephemeral messages, modals, reading threads). */
   client: WebClient;
+  /** Paced calls: status messages, progress and outcomes (see `createSlackPacing`). */
+  pacing: SlackPacing;
   botUserId: string;
   intake: FileIntake;
   launcher: JobLauncher;

@@ -74,3 +74,13 @@ export function slackErrorCode(error: unknown): string | undefined {
   const code = error.data.error;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * The thread of the message a button was clicked on (an interaction payload's `message`): its parent, or
+ * the message itself when it is at channel level. Buttons of a result posted before its status message
+ * live in the image's thread, which the job's stored origin does not know.
+ */
+export function clickedThreadOf(body: unknown): string | undefined {
+  const message = readMessage(isRecord(body) ? body.message : undefined);
+  return message?.threadTs ?? message?.ts;
+}

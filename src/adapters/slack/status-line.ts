@@ -25,6 +25,10 @@ export function lineFromSummary(summary: JobSummary, origin: Origin, state: stri
     aspectRatio: summary.aspectRatio,
     resolution: summary.resolution,
     referenceCount: summary.referenceCount,
+    // Named when the user chose it or the job failed over to it; the bot's default goes without saying.
+    ...(summary.failedOverFrom !== undefined || summary.providerNamed
+      ? { provider: { id: summary.provider, ...(summary.failedOverFrom === undefined ? {} : { insteadOf: summary.failedOverFrom }) } }
+      : {}),
     state,
   });
 }
@@ -38,6 +42,7 @@ export function lineFromRequest(request: GenerationRequest, kind: JobKind, state
     aspectRatio: request.aspectRatio,
     resolution: request.resolution,
     referenceCount: request.references.length,
+    ...(request.providerFromDefault === true ? {} : { provider: { id: request.provider } }),
     state,
   });
 }

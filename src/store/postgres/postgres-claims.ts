@@ -1,30 +1,10 @@
 // Leases over PostgreSQL: claim passes (takeover of expired leases, then FIFO admission under the shared caps), renewal, release.
 import type pg from 'pg';
-import { planAdmission, type AdmissionEntry } from '../../core/admission.ts';
-import type { ClaimedJob, ClaimRequest, IntakeLease, JobLease, JobStore, QueuePosition } from '../../core/job-store.ts';
-import type { ProviderId } from '../../core/request.ts';
-import type { JobRow } from '../sqlite/row-mapping.ts';
+import type { ClaimedJob, ClaimRequest, IntakeLease, JobLease, JobStore } from '../../core/job-store.ts';
+import { placeChanges, planClaimAdmission, waitingScanLimit, type SlotRow, type WaitingRow } from '../claim-rows.ts';
+import type { JobRow } from '../job-rows.ts';
 import { claimLock, inTransaction, transactionLockSql, workChannel, type Queryable } from './postgres-connection.ts';
 import { toJobRecords } from './postgres-job-rows.ts';
-
-/** How many waiting jobs one claim pass looks at; jobs further back keep their place until the line moves. */
-export const waitingScanLimit = 1000;
-
-interface SlotRow {
-  requester_key: string;
-  provider: ProviderId;
-  user_slots: number;
-  provider_slots: number;
-}
-
-interface WaitingRow {
-  id: string;
-  requester_key: string;
-  provider: ProviderId;
-  platform: string;
-  queue_position: number | null;
-  queue_reason: string | null;
-}
 
 type LeaseMethods = Pick<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases'>;
 
@@ -103,26 +83,9 @@ function byAge(left: JobRow & { seq: number }, right: JobRow & { seq: number }):
 
 /** Reads what every process holds and who waits, then lets `planAdmission` decide. */
 async function planPass(client: Queryable, request: ClaimRequest, limit: number) {
-  const slots = await client.query<SlotRow>(slotsSql, [request.now]);
-  const userActive = new Map<string, number>();
-  const providerActive = new Map<string, number>();
-  for (const slot of slots.rows) {
-    userActive.set(slot.requester_key, (userActive.get(slot.requester_key) ?? 0) + slot.user_slots);
-    providerActive.set(slot.provider, (providerActive.get(slot.provider) ?? 0) + slot.provider_slots);
-  }
+  const slots = (await client.query<SlotRow>(slotsSql, [request.now])).rows;
   const waitingRows = (await client.query<WaitingRow>(waitingSql, [request.now, waitingScanLimit])).rows;
-  const platformOf = new Map(waitingRows.map((row) => [row.id, row.platform]));
-  const waiting: AdmissionEntry[] = waitingRows.map((row) => ({ jobId: row.id, requesterKey: row.requester_key, provider: row.provider }));
-  const plan = planAdmission(
-    { userActive, providerActive, waiting },
-    {
-      maxPerUser: request.maxPerUser,
-      providerLimit: request.providerLimit,
-      limit,
-      admissible: (entry) => (request.platforms as readonly string[]).includes(platformOf.get(entry.jobId) ?? ''),
-    },
-  );
-  return { plan, waitingRows };
+  return { plan: planClaimAdmission(slots, waitingRows, request, limit), waitingRows };
 }
 
 /** Leases the rows `sql` returns to `request.owner`, in line order, with their records. */
@@ -153,14 +116,7 @@ export function createPostgresClaims(pool: pg.Pool): LeaseMethods {
         }
 
         // Places are written only when they changed, and reported as moves only when one was told before.
-        const moved: Array<{ jobId: string; position: QueuePosition }> = [];
-        const changed: Array<{ id: string; place: QueuePosition }> = [];
-        for (const row of waitingRows) {
-          const place = plan.positions.get(row.id);
-          if (place === undefined || (row.queue_position === place.position && row.queue_reason === place.reason)) continue;
-          changed.push({ id: row.id, place });
-          if (row.queue_position !== null) moved.push({ jobId: row.id, position: place });
-        }
+        const { changed, moved } = placeChanges(waitingRows, plan.positions);
         if (changed.length > 0) {
           await client.query(recordPositionsSql, [
             changed.map((entry) => entry.id),

@@ -1,39 +1,19 @@
 // Credit movements on per-day quota accounts in PostgreSQL, each written with its ledger row in the same statement.
 import { BotError } from '../../core/errors.ts';
-import type { LedgerKind } from '../../core/job-store.ts';
 import type { QuotaPolicy } from '../../core/quota-policy.ts';
-import { dailyAllowanceActor } from '../sqlite/credit-book.ts';
+import { dailyAllowance, dailyAllowanceActor, type AccountDay } from '../account-day.ts';
+import { toLedgerEntry, type LedgerRow } from '../ledger-rows.ts';
 import type { AccountScope, StoredLedgerEntry } from '../store.ts';
 import type { Queryable } from './postgres-connection.ts';
 
-/** One account's day as stored. */
-export interface AccountDay {
-  /** What the day opened with (the daily credits or community cap in force then). */
-  allowance: number;
-  /** Credits that can still be reserved. */
-  available: number;
-  /** Credits held by jobs in flight. */
-  reserved: number;
-}
-
 /** Which account day a movement touches. */
 export interface AccountRef {
+  /** A user's day or a community's cap. */
   scope: AccountScope;
+  /** The platform-qualified user or community. */
   key: string;
+  /** The UTC day (`YYYY-MM-DD`). */
   day: string;
-}
-
-interface LedgerRow {
-  id: number;
-  scope: AccountScope;
-  account_key: string;
-  job_id: string | null;
-  kind: LedgerKind;
-  amount: number;
-  reserved_change: number;
-  quota_day: string;
-  actor_key: string;
-  created_at: number;
 }
 
 /** Account operations; the writing ones run on the caller's transaction client. */
@@ -93,12 +73,9 @@ SELECT scope, account_key, quota_day, NULL, 'reset', $4::integer, 0, $6, $5 FROM
 
 /** The credit book for `policy`'s allowances. */
 export function createPostgresCreditBook(policy: QuotaPolicy): PostgresCreditBook {
-  const allowanceOf = (scope: AccountScope) =>
-    scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
-
   const openDay = async (client: Queryable, { scope, key, day }: AccountRef, now: number): Promise<void> => {
     // Another process may open the same day at once: ON CONFLICT waits for it and then does nothing.
-    await client.query(openSql, [scope, key, day, allowanceOf(scope), now, dailyAllowanceActor]);
+    await client.query(openSql, [scope, key, day, dailyAllowance(policy, scope), now, dailyAllowanceActor]);
   };
 
   const tryReserve = async (client: Queryable, account: AccountRef, cost: number, jobId: string | null, actor: string, now: number) =>
@@ -143,18 +120,7 @@ export function createPostgresCreditBook(policy: QuotaPolicy): PostgresCreditBoo
          FROM quota_ledger WHERE scope = $1 AND account_key = $2 ORDER BY id DESC LIMIT $3`,
         [scope, key, limit],
       );
-      return result.rows.map((row) => ({
-        id: row.id,
-        scope: row.scope,
-        requesterKey: row.account_key,
-        jobId: row.job_id,
-        kind: row.kind,
-        amount: row.amount,
-        reservedChange: row.reserved_change,
-        quotaDay: row.quota_day,
-        actorKey: row.actor_key,
-        createdAt: row.created_at,
-      }));
+      return result.rows.map(toLedgerEntry);
     },
   };
 }

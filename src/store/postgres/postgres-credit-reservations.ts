@@ -1,7 +1,8 @@
 // Reserving a job's credits (user day and community cap) and settling them in PostgreSQL: the quota half of a job's transactions.
 import type pg from 'pg';
-import { BotError } from '../../core/errors.ts';
-import { quotaExceededMessage, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import type { QuotaPolicy } from '../../core/quota-policy.ts';
+import { quotaRefusal } from '../quota-refusal.ts';
+import { drawsOnCommunity, heldCredits, planReservation } from '../reservation-plan.ts';
 import type { AccountScope, CreditReservations, Reservation, ReservationRequest } from '../store.ts';
 import { inTransaction, type Queryable } from './postgres-connection.ts';
 import type { PostgresCreditBook } from './postgres-credit-book.ts';
@@ -12,6 +13,7 @@ export interface PostgresCreditSteps {
   plan(request: ReservationRequest): Reservation;
   /** Holds `plan(request)`'s credits or throws `quota_exceeded`; the caller's transaction must then roll back. */
   reserve(client: Queryable, request: ReservationRequest): Promise<Reservation>;
+  /** Releases a reservation's credits: `commit` spends them, `refund` returns them to the day they came from. */
   settle(client: Queryable, kind: 'commit' | 'refund', reservation: Reservation, now: number): Promise<void>;
 }
 
@@ -21,56 +23,31 @@ export function createPostgresCreditReservations(
   book: PostgresCreditBook,
   policy: QuotaPolicy,
 ): CreditReservations & { steps: PostgresCreditSteps } {
-  const refuse = async (client: Queryable, scope: AccountScope, key: string, request: ReservationRequest, cost: number, day: string): Promise<never> => {
-    const account = await book.account(client, { scope, key, day });
-    const allowance = scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
-    throw new BotError(
-      'quota_exceeded',
-      quotaExceededMessage({
-        scope,
-        accountKey: key,
-        resolution: request.resolution,
-        cost,
-        available: account?.available ?? allowance,
-        reserved: account?.reserved ?? 0,
-        allowance: account?.allowance ?? allowance,
-        now: request.now,
-      }),
-    );
+  /** Holds `cost` on one account day, or throws the refusal worded from what that day holds. */
+  const hold = async (client: Queryable, scope: AccountScope, key: string, request: ReservationRequest, reservation: Reservation): Promise<void> => {
+    const account = { scope, key, day: reservation.quotaDay };
+    const { cost, jobId, requesterKey } = reservation;
+    if (await book.reserve(client, account, cost, jobId, requesterKey, request.now)) return;
+    throw quotaRefusal(policy, { scope, key, day: await book.account(client, account) }, request, cost);
   };
 
-  const plan = (request: ReservationRequest): Reservation => {
-    if (!Number.isSafeInteger(request.cost) || request.cost < 0) {
-      throw new BotError('internal', `a cost must be a whole number of credits; got ${request.cost}`);
-    }
-    const cost = request.unlimited ? 0 : request.cost;
-    const communityKey = request.communityKey ?? null;
-    const capped = communityKey !== null && policy.communityDailyCredits !== undefined && !request.unlimited;
-    return { requesterKey: request.requesterKey, communityKey, jobId: request.jobId, quotaDay: utcDay(request.now), cost, communityCost: capped ? cost : 0 };
-  };
+  const plan = (request: ReservationRequest): Reservation => planReservation(policy, request);
 
   const steps: PostgresCreditSteps = {
     plan,
     async reserve(client, request) {
       const reservation = plan(request);
-      const { requesterKey, communityKey, jobId, quotaDay: day, cost } = reservation;
-      if (!(await book.reserve(client, { scope: 'user', key: requesterKey, day }, cost, jobId, requesterKey, request.now))) {
-        await refuse(client, 'user', requesterKey, request, cost, day);
-      }
-      if (communityKey !== null && policy.communityDailyCredits !== undefined && !request.unlimited) {
+      await hold(client, 'user', reservation.requesterKey, request, reservation);
+      if (reservation.communityKey !== null && drawsOnCommunity(policy, request)) {
         // A refusal here throws out of the caller's transaction, which also undoes the user's hold above.
-        const account = { scope: 'community' as const, key: communityKey, day };
-        if (!(await book.reserve(client, account, cost, jobId, requesterKey, request.now))) {
-          await refuse(client, 'community', communityKey, request, cost, day);
-        }
+        await hold(client, 'community', reservation.communityKey, request, reservation);
       }
       return reservation;
     },
     async settle(client, kind, reservation, now) {
-      const { requesterKey, communityKey, jobId, quotaDay: day } = reservation;
-      await book.settle(client, kind, { scope: 'user', key: requesterKey, day }, reservation.cost, jobId, requesterKey, now);
-      if (communityKey !== null && reservation.communityCost > 0) {
-        await book.settle(client, kind, { scope: 'community', key: communityKey, day }, reservation.communityCost, jobId, requesterKey, now);
+      const { requesterKey, jobId, quotaDay: day } = reservation;
+      for (const held of heldCredits(reservation)) {
+        await book.settle(client, kind, { scope: held.scope, key: held.key, day }, held.cost, jobId, requesterKey, now);
       }
     },
   };

@@ -1,28 +1,10 @@
 // Intakes over PostgreSQL: acknowledged requests that have not become jobs yet, leased like jobs so one process finishes each.
 import type pg from 'pg';
-import type { ClaimedIntake, Intake, IntakeStore } from '../../core/job-store.ts';
-import type { Origin } from '../../core/request.ts';
+import type { ClaimedIntake, IntakeStore } from '../../core/job-store.ts';
+import { toIntake, type IntakeRow } from '../intake-rows.ts';
 
-interface IntakeRow {
-  dedupe_key: string;
-  origin_json: string;
-  prompt: string;
-  payload_json: string | null;
-  created_at: number;
-  seq: number;
-  lease_owner: string | null;
-  lease_epoch: number;
-}
-
-function toIntake(row: IntakeRow): Intake {
-  return {
-    dedupeKey: row.dedupe_key,
-    origin: JSON.parse(row.origin_json) as Origin,
-    prompt: row.prompt,
-    ...(row.payload_json === null ? {} : { payload: JSON.parse(row.payload_json) as unknown }),
-    createdAt: row.created_at,
-  };
-}
+/** An intake row with PostgreSQL's insertion order, which breaks ties between intakes created in the same millisecond. */
+type OrderedIntakeRow = IntakeRow & { seq: number };
 
 // Not recorded when the request is a job already (a retried event that arrived after the job was made).
 const recordSql = `
@@ -62,7 +44,7 @@ export function createPostgresIntakes(pool: pg.Pool): IntakeStore {
       await pool.query('DELETE FROM intakes WHERE dedupe_key = $1', [dedupeKey]);
     },
     async claimIntakes(request): Promise<ClaimedIntake[]> {
-      const result = await pool.query<IntakeRow>(claimSql, [
+      const result = await pool.query<OrderedIntakeRow>(claimSql, [
         request.now, request.platforms, request.limit, request.owner, request.now + request.leaseMs,
       ]);
       // RETURNING has no order of its own.

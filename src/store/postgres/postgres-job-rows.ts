@@ -1,10 +1,10 @@
 // Reading job rows back as the core's records: one query for the references of any number of jobs.
 import type { JobRecord } from '../../core/job-store.ts';
-import { toJobRecord, type JobRow, type ReferenceRow } from '../sqlite/row-mapping.ts';
+import { toJobRecord, type JobRow, type ReferenceRow } from '../job-rows.ts';
 import type { Queryable } from './postgres-connection.ts';
 
 // The columns are named and typed as in SQLite (bigint parsed to numbers, bytea to Buffers), so the
-// SQLite row mapping reads them unchanged; the extra `seq` column is ignored.
+// shared row mapping reads them unchanged; the extra `seq` column is ignored.
 
 /** The records of `rows`, in their order, with their stored references. */
 export async function toJobRecords(database: Queryable, rows: readonly JobRow[]): Promise<JobRecord[]> {

@@ -1,8 +1,10 @@
 // Jobs in PostgreSQL: creation with dedupe and its reservation in one transaction, reads, lists and retention.
 import type pg from 'pg';
 import { BotError } from '../../core/errors.ts';
-import type { CreateJobOutcome, JobRecord, JobState, JobStore, NewJob } from '../../core/job-store.ts';
-import { referenceColumns, requestJson, type JobRow } from '../sqlite/row-mapping.ts';
+import type { CreateJobOutcome, JobRecord, JobStore, NewJob } from '../../core/job-store.ts';
+import { createdJobRecord, reservationRequestOf } from '../created-job.ts';
+import { finalStates } from '../final-states.ts';
+import { referenceColumns, requestJson, type JobRow } from '../job-rows.ts';
 import type { RecentJobsFilter } from '../store.ts';
 import { inTransaction, workChannel, type Queryable } from './postgres-connection.ts';
 import type { PostgresCreditSteps } from './postgres-credit-reservations.ts';
@@ -16,8 +18,6 @@ export type PostgresJobStore = Pick<
   /** Latest jobs first, optionally of one state and/or requester. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
 };
-
-const finalStates: readonly JobState[] = ['failed', 'delivered'];
 
 // ON CONFLICT on the dedupe key makes a retried event that races its first delivery (in another
 // process) wait for that transaction and then find the job, instead of failing on the unique index.
@@ -45,33 +45,6 @@ async function insertReferences(client: Queryable, job: NewJob): Promise<void> {
   );
 }
 
-/** The record of a job just inserted, as `createJob` returns it (no read back needed). */
-function newRecord(job: NewJob, cost: number, quotaDay: string): JobRecord {
-  return {
-    id: job.id,
-    dedupeKey: job.dedupeKey ?? null,
-    state: 'queued',
-    requesterKey: job.requesterKey,
-    communityKey: job.communityKey ?? null,
-    provider: job.request.provider,
-    model: job.request.model,
-    request: job.request,
-    origin: job.origin,
-    taskId: null,
-    progress: null,
-    cost,
-    quotaDay,
-    error: null,
-    result: null,
-    deliveredMessageId: null,
-    submitStartedAt: null,
-    createdAt: job.now,
-    submittedAt: null,
-    finishedAt: null,
-    updatedAt: job.now,
-  };
-}
-
 /** Builds the job methods over `pool`; `steps` moves the credits inside the job transactions. */
 export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps): PostgresJobStore {
   const selectOne = async (where: string, value: string) => {
@@ -82,15 +55,7 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
   /** Inserts the job and holds its credits; undefined when a job with its dedupe key exists (nothing changed then). */
   const insert = (job: NewJob) =>
     inTransaction(pool, async (client): Promise<JobRecord | undefined> => {
-      const request = {
-        requesterKey: job.requesterKey,
-        communityKey: job.communityKey ?? null,
-        cost: job.cost,
-        unlimited: job.unlimited,
-        jobId: job.id,
-        resolution: job.request.resolution,
-        now: job.now,
-      };
+      const request = reservationRequestOf(job);
       // The row goes in first, so a duplicate is found before any credit is touched: a retried event
       // from a user who has spent their credits since is still a duplicate, not a refusal.
       const planned = steps.plan(request);
@@ -105,7 +70,7 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
       await insertReferences(client, job);
       // The request is a job now: its intake has done its work (a NULL key matches none). Other processes learn there is work.
       await client.query(finishIntakeSql, [workChannel, job.dedupeKey ?? null]);
-      return newRecord(job, planned.cost, planned.quotaDay);
+      return createdJobRecord(job, planned);
     });
 
   return {

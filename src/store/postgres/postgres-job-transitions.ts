@@ -1,9 +1,10 @@
 // The job state machine in PostgreSQL: every write after the claim is fenced by the lease, settlements in the same transaction.
 import type pg from 'pg';
-import { BotError, type SerializedError } from '../../core/errors.ts';
-import type { JobLease, JobState, JobStore } from '../../core/job-store.ts';
-import { toBlob, type JobRow } from '../sqlite/row-mapping.ts';
-import type { Reservation } from '../store.ts';
+import type { SerializedError } from '../../core/errors.ts';
+import type { JobLease, JobStore } from '../../core/job-store.ts';
+import { reservationOf, type ReservationColumns } from '../job-reservation.ts';
+import { toBlob } from '../job-rows.ts';
+import { fenceRefusal, holds, invalidTransition, leaseLost, sameSubmission, type FenceRow } from '../lease-fence.ts';
 import { inTransaction, workChannel, type Queryable } from './postgres-connection.ts';
 import type { PostgresCreditSteps } from './postgres-credit-reservations.ts';
 
@@ -13,39 +14,13 @@ export type PostgresJobTransitions = Pick<
   'markSubmitting' | 'markSubmitted' | 'markRunning' | 'markSucceeded' | 'markFailed' | 'markDelivered'
 >;
 
-type FenceRow = Pick<JobRow, 'state' | 'task_id' | 'lease_owner' | 'lease_epoch'>;
-type SettlementRow = FenceRow & Pick<JobRow, 'requester_key' | 'community_key' | 'cost' | 'community_cost' | 'quota_day'>;
+type SettlementRow = FenceRow & ReservationColumns;
 
 /** The condition every fenced write carries: $1 job id, $2 epoch, $3 owner. */
 const fenced = 'id = $1 AND lease_epoch = $2 AND lease_owner = $3';
 
 function fenceValues(lease: JobLease): unknown[] {
   return [lease.jobId, lease.epoch, lease.owner];
-}
-
-function holds(row: Pick<JobRow, 'lease_owner' | 'lease_epoch'>, lease: JobLease): boolean {
-  return row.lease_owner === lease.owner && row.lease_epoch === lease.epoch;
-}
-
-function leaseLost(lease: JobLease): BotError {
-  return new BotError('lease_lost', `Job ${lease.jobId} is no longer leased to ${lease.owner} (epoch ${lease.epoch})`);
-}
-
-function invalidTransition(jobId: string, target: string, state: JobState | undefined): BotError {
-  return state === undefined
-    ? new BotError('internal', `Cannot mark job ${jobId} ${target}: no such job`)
-    : new BotError('internal', `Cannot mark job ${jobId} ${target}: it is ${state}`);
-}
-
-function reservationOf(jobId: string, row: SettlementRow): Reservation {
-  return {
-    requesterKey: row.requester_key,
-    communityKey: row.community_key,
-    jobId,
-    quotaDay: row.quota_day,
-    cost: row.cost,
-    communityCost: row.community_cost,
-  };
 }
 
 /** Builds the fenced writes over `pool`; `steps` settles the credits inside the final transitions. */
@@ -58,11 +33,7 @@ export function createPostgresJobTransitions(pool: pg.Pool, steps: PostgresCredi
     )).rows[0];
 
   /** Why a fenced write matched no row: the lease moved on, or the job's state does not allow it. */
-  const refusal = async (lease: JobLease, target: string): Promise<BotError> => {
-    const current = await currentFence(pool, lease.jobId);
-    if (current !== undefined && !holds(current, lease)) return leaseLost(lease);
-    return invalidTransition(lease.jobId, target, current?.state);
-  };
+  const refusal = async (lease: JobLease, target: string) => fenceRefusal(await currentFence(pool, lease.jobId), lease, target);
 
   /** Runs one fenced UPDATE (values after the fence start at $4); throws the refusal when it matched no row. */
   const fencedUpdate = async (lease: JobLease, target: string, sql: string, values: unknown[]): Promise<void> => {
@@ -91,9 +62,8 @@ export function createPostgresJobTransitions(pool: pg.Pool, steps: PostgresCredi
         [...fenceValues(lease), taskId, now],
       );
       if (result.rowCount === 1) return;
-      const current = await currentFence(pool, lease.jobId);
       // Recording the same submission twice is harmless; anything else is a runner bug.
-      if (current && holds(current, lease) && current.state === 'submitted' && current.task_id === taskId) return;
+      if (sameSubmission(await currentFence(pool, lease.jobId), lease, taskId)) return;
       throw await refusal(lease, 'submitted');
     },
     async markRunning(lease, progress, now) {

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { inTransaction, migrationLock, transactionLockSql, type Queryable } from './postgres-connection.ts';
 import { postgresSchemaV1 } from './postgres-schema-v1.ts';
+import { postgresSchemaV2 } from './postgres-schema-v2.ts';
 
 /** One schema step; recorded in `schema_migrations` once its SQL has run. */
 export interface PostgresMigration {
@@ -13,6 +14,7 @@ export interface PostgresMigration {
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 1, description: 'jobs with leases, stored references, quota accounts, the ledger, intakes and event ids', sql: postgresSchemaV1 },
+  { version: 2, description: 'providers tried per job (failover) and what each job cost the operator', sql: postgresSchemaV2 },
 ];
 
 /** The schema version this code expects. */

@@ -1,10 +1,10 @@
 // The QuotaLedger over PostgreSQL: balances, admin grants and resets, and the ledger rows that explain them.
 import type pg from 'pg';
 import type { QuotaBalance } from '../../core/delivery.ts';
-import { BotError } from '../../core/errors.ts';
 import type { QuotaLedger } from '../../core/job-store.ts';
-import { nextUtcMidnight, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
-import { defaultEntryLimit } from '../sqlite/sqlite-quota-ledger.ts';
+import { utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import { defaultEntryLimit } from '../ledger-rows.ts';
+import { checkGrantAmount, quotaBalance } from '../quota-ledger-rules.ts';
 import type { StoredLedgerEntry } from '../store.ts';
 import { inTransaction } from './postgres-connection.ts';
 import type { PostgresCreditBook } from './postgres-credit-book.ts';
@@ -22,25 +22,15 @@ SELECT (SELECT available FROM quota_accounts WHERE scope = 'user' AND account_ke
 /** Builds the ledger over `book`; each write runs in one transaction. */
 export function createPostgresQuotaLedger(pool: pg.Pool, book: PostgresCreditBook, policy: QuotaPolicy): PostgresQuotaLedger {
   const balance = async (requesterKey: string, now: number): Promise<QuotaBalance> => {
-    const unlimited = policy.isAdmin(requesterKey);
     const result = await pool.query<{ available: number | null; reserved: number }>(balanceSql, [requesterKey, utcDay(now)]);
     const row = result.rows[0];
-    return {
-      // An untouched day has not been opened yet; it will open with the allowance.
-      remaining: unlimited ? Number.POSITIVE_INFINITY : (row?.available ?? policy.dailyCredits),
-      reserved: row?.reserved ?? 0,
-      dailyCredits: policy.dailyCredits,
-      resetsAt: nextUtcMidnight(now),
-      unlimited,
-    };
+    return quotaBalance(policy, requesterKey, now, { available: row?.available ?? undefined, reserved: row?.reserved ?? 0 });
   };
 
   return {
     balance,
     async grant(requesterKey, amount, actorKey, now) {
-      if (!Number.isSafeInteger(amount) || amount < 1) {
-        throw new BotError('invalid_request', `Credits to grant must be a whole number of at least 1; got ${amount}.`);
-      }
+      checkGrantAmount(amount);
       await inTransaction(pool, (client) => book.adjust(client, 'grant', { scope: 'user', key: requesterKey, day: utcDay(now) }, amount, actorKey, now));
       return balance(requesterKey, now);
     },

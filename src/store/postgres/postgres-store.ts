@@ -10,6 +10,7 @@ import { createPostgresEvents } from './postgres-events.ts';
 import { createPostgresIntakes } from './postgres-intakes.ts';
 import { createPostgresJobStore } from './postgres-job-store.ts';
 import { createPostgresJobTransitions } from './postgres-job-transitions.ts';
+import { createPostgresProviderSpend } from './postgres-provider-spend.ts';
 import { auditPostgresAccounts } from './postgres-ledger-audit.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { createPostgresQuotaLedger } from './postgres-quota-ledger.ts';
@@ -52,6 +53,7 @@ export async function openPostgresStore(url: string, policy: QuotaPolicy, option
     ...createPostgresJobTransitions(pool, steps),
     ...createPostgresClaims(pool),
     ...createPostgresEvents(pool),
+    ...createPostgresProviderSpend(pool),
     watchForWork: (onWork) => listener.subscribe(onWork),
     ...createPostgresQuotaLedger(pool, book, policy),
     ...reservations,

@@ -1,39 +1,10 @@
 // Credit movements on per-day quota accounts, each written with its ledger row; callers provide the transaction.
 import { BotError } from '../../core/errors.ts';
-import type { LedgerKind } from '../../core/job-store.ts';
 import type { QuotaPolicy } from '../../core/quota-policy.ts';
+import { dailyAllowance, dailyAllowanceActor, type AccountDay } from '../account-day.ts';
+import { toLedgerEntry, type LedgerRow } from '../ledger-rows.ts';
 import type { AccountScope, StoredLedgerEntry } from '../store.ts';
 import type { SqliteDatabase } from './database.ts';
-
-
-/**
- * Actor of the `reset` row that opens an account's day: its amount is the allowance, so the day's
- * ledger alone explains the balance (available = sum of amounts).
- */
-export const dailyAllowanceActor = 'system:daily-allowance';
-
-/** One account's day as stored. */
-export interface AccountDay {
-  /** What the day opened with (the daily credits or community cap in force then). */
-  allowance: number;
-  /** Credits that can still be reserved. */
-  available: number;
-  /** Credits held by jobs in flight. */
-  reserved: number;
-}
-
-interface LedgerRow {
-  id: number;
-  scope: AccountScope;
-  account_key: string;
-  job_id: string | null;
-  kind: LedgerKind;
-  amount: number;
-  reserved_change: number;
-  quota_day: string;
-  actor_key: string;
-  created_at: number;
-}
 
 /** Account operations; every method must run inside a transaction the caller opened. */
 export interface CreditBook {
@@ -86,12 +57,9 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
      FROM quota_ledger WHERE scope = ? AND account_key = ? ORDER BY id DESC LIMIT ?`,
   );
 
-  const allowanceOf = (scope: AccountScope) =>
-    scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
-
   /** Opens the day lazily, on its first use, with the allowance and the ledger row that explains it. */
   const openDay = (scope: AccountScope, key: string, day: string, now: number): boolean => {
-    const allowance = allowanceOf(scope);
+    const allowance = dailyAllowance(policy, scope);
     if (openStatement.run(scope, key, day, allowance, allowance, now).changes === 0) return false;
     ledgerStatement.run(scope, key, day, null, 'reset', allowance, 0, dailyAllowanceActor, now);
     return true;
@@ -128,18 +96,6 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
     },
     account,
     reservedTotal: (scope, key) => reservedStatement.get(scope, key) ?? 0,
-    entries: (scope, key, limit) =>
-      entriesStatement.all(scope, key, limit).map((row) => ({
-        id: row.id,
-        scope: row.scope,
-        requesterKey: row.account_key,
-        jobId: row.job_id,
-        kind: row.kind,
-        amount: row.amount,
-        reservedChange: row.reserved_change,
-        quotaDay: row.quota_day,
-        actorKey: row.actor_key,
-        createdAt: row.created_at,
-      })),
+    entries: (scope, key, limit) => entriesStatement.all(scope, key, limit).map(toLedgerEntry),
   };
 }

@@ -1,13 +1,16 @@
 // Reserving a job's credits (user day and community cap) and settling them: the quota half of a job's transactions.
-import { BotError } from '../../core/errors.ts';
-import { quotaExceededMessage, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import type { QuotaPolicy } from '../../core/quota-policy.ts';
+import { quotaRefusal } from '../quota-refusal.ts';
+import { drawsOnCommunity, heldCredits, planReservation } from '../reservation-plan.ts';
 import type { AccountScope, CreditReservations, Reservation, ReservationRequest } from '../store.ts';
 import type { CreditBook } from './credit-book.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** The same operations without their own transaction, for use inside a job transaction. */
 export interface CreditSteps {
+  /** Holds `request`'s credits or throws `quota_exceeded`; the caller's transaction must then roll back. */
   reserve(request: ReservationRequest): Reservation;
+  /** Releases a reservation's credits: `commit` spends them, `refund` returns them to the day they came from. */
   settle(kind: 'commit' | 'refund', reservation: Reservation, now: number): void;
 }
 
@@ -17,52 +20,26 @@ export function createCreditReservations(
   book: CreditBook,
   policy: QuotaPolicy,
 ): CreditReservations & { steps: CreditSteps } {
-  const refuse = (scope: AccountScope, key: string, day: string, request: ReservationRequest, cost: number): never => {
-    const account = book.account(scope, key, day);
-    const allowance = scope === 'user' ? policy.dailyCredits : (policy.communityDailyCredits ?? 0);
-    throw new BotError(
-      'quota_exceeded',
-      quotaExceededMessage({
-        scope,
-        accountKey: key,
-        resolution: request.resolution,
-        cost,
-        available: account?.available ?? allowance,
-        reserved: account?.reserved ?? 0,
-        allowance: account?.allowance ?? allowance,
-        now: request.now,
-      }),
-    );
+  /** Holds `cost` on one account day, or throws the refusal worded from what that day holds. */
+  const hold = (scope: AccountScope, key: string, request: ReservationRequest, reservation: Reservation): void => {
+    const { quotaDay, cost, jobId, requesterKey } = reservation;
+    if (book.reserve(scope, key, quotaDay, cost, jobId, requesterKey, request.now)) return;
+    throw quotaRefusal(policy, { scope, key, day: book.account(scope, key, quotaDay) }, request, cost);
   };
 
   const steps: CreditSteps = {
     reserve(request) {
-      if (!Number.isSafeInteger(request.cost) || request.cost < 0) {
-        throw new BotError('internal', `a cost must be a whole number of credits; got ${request.cost}`);
-      }
-      const day = utcDay(request.now);
-      const cost = request.unlimited ? 0 : request.cost;
-      const { requesterKey, jobId, now } = request;
-      if (!book.reserve('user', requesterKey, day, cost, jobId, requesterKey, now)) {
-        refuse('user', requesterKey, day, request, cost);
-      }
-      const communityKey = request.communityKey ?? null;
-      let communityCost = 0;
-      if (communityKey !== null && policy.communityDailyCredits !== undefined && !request.unlimited) {
+      const reservation = planReservation(policy, request);
+      hold('user', reservation.requesterKey, request, reservation);
+      if (reservation.communityKey !== null && drawsOnCommunity(policy, request)) {
         // A refusal here throws out of the caller's transaction, which also undoes the user's hold above.
-        if (!book.reserve('community', communityKey, day, cost, jobId, requesterKey, now)) {
-          refuse('community', communityKey, day, request, cost);
-        }
-        communityCost = cost;
+        hold('community', reservation.communityKey, request, reservation);
       }
-      return { requesterKey, communityKey, jobId, quotaDay: day, cost, communityCost };
+      return reservation;
     },
     settle(kind, reservation, now) {
-      const { requesterKey, communityKey, jobId, quotaDay } = reservation;
-      book.settle(kind, 'user', requesterKey, quotaDay, reservation.cost, jobId, requesterKey, now);
-      if (communityKey !== null && reservation.communityCost > 0) {
-        book.settle(kind, 'community', communityKey, quotaDay, reservation.communityCost, jobId, requesterKey, now);
-      }
+      const { requesterKey, jobId, quotaDay } = reservation;
+      for (const held of heldCredits(reservation)) book.settle(kind, held.scope, held.key, quotaDay, held.cost, jobId, requesterKey, now);
     },
   };
 

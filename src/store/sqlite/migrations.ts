@@ -3,6 +3,7 @@ import type { SqliteDatabase } from './database.ts';
 import { schemaV1 } from './schema-v1.ts';
 import { schemaV2 } from './schema-v2.ts';
 import { schemaV3 } from './schema-v3.ts';
+import { schemaV4 } from './schema-v4.ts';
 
 /** One schema step; `version` is what `user_version` becomes once its SQL has run. */
 export interface Migration {
@@ -16,6 +17,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, description: 'jobs, stored references, quota accounts and the ledger', sql: schemaV1 },
   { version: 2, description: 'intakes: acknowledged requests not yet jobs', sql: schemaV2 },
   { version: 3, description: 'leases on jobs and intakes, announced queue places, shared event ids', sql: schemaV3 },
+  { version: 4, description: 'providers tried per job (failover) and what each job cost the operator', sql: schemaV4 },
 ];
 
 /** The schema version this code expects. */

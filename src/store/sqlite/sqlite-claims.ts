@@ -1,27 +1,8 @@
 // Leases over SQLite: claim passes (takeover of expired leases, then FIFO admission under the shared caps), renewal, release.
-import { planAdmission, type AdmissionEntry } from '../../core/admission.ts';
-import type { ClaimedJob, ClaimOutcome, ClaimRequest, IntakeLease, JobLease, JobStore, QueuePosition } from '../../core/job-store.ts';
-import type { ProviderId } from '../../core/request.ts';
+import type { ClaimedJob, ClaimOutcome, ClaimRequest, IntakeLease, JobLease, JobStore } from '../../core/job-store.ts';
+import { placeChanges, planClaimAdmission, waitingScanLimit, type SlotRow, type WaitingRow } from '../claim-rows.ts';
+import { toJobRecord, type JobRow, type ReferenceRow } from '../job-rows.ts';
 import type { SqliteDatabase } from './database.ts';
-import { toJobRecord, type JobRow, type ReferenceRow } from './row-mapping.ts';
-
-/** How many waiting jobs one claim pass looks at; jobs further back keep their place until the line moves. */
-export const waitingScanLimit = 1000;
-
-interface SlotRow {
-  requester_key: string;
-  provider: ProviderId;
-  state: string;
-}
-
-interface WaitingRow {
-  id: string;
-  requester_key: string;
-  provider: ProviderId;
-  platform: string;
-  queue_position: number | null;
-  queue_reason: string | null;
-}
 
 type LeaseMethods = Pick<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases'>;
 
@@ -35,10 +16,13 @@ export function createSqliteClaims(database: SqliteDatabase): LeaseMethods {
        AND (state IN ('submitted', 'running', 'succeeded') OR (state = 'queued' AND submit_started_at IS NOT NULL))
      ORDER BY created_at, rowid LIMIT @limit`,
   );
+  // Slots held over every process and platform: what the caps are counted against.
   const selectSlots = database.prepare<{ now: number }, SlotRow>(
-    `SELECT requester_key, provider, state FROM jobs
+    `SELECT requester_key, provider, count(*) AS user_slots, count(*) FILTER (WHERE state <> 'succeeded') AS provider_slots
+     FROM jobs
      WHERE state IN ('submitted', 'running', 'succeeded')
-        OR (state = 'queued' AND (lease_expires_at > @now OR submit_started_at IS NOT NULL))`,
+        OR (state = 'queued' AND (lease_expires_at > @now OR submit_started_at IS NOT NULL))
+     GROUP BY requester_key, provider`,
   );
   const selectWaiting = database.prepare<{ now: number; limit: number }, WaitingRow>(
     `SELECT id, requester_key, provider, platform, queue_position, queue_reason FROM jobs
@@ -84,36 +68,17 @@ export function createSqliteClaims(database: SqliteDatabase): LeaseMethods {
       if (taken) claimed.push({ ...taken, takenOver: true });
     }
 
-    const userActive = new Map<string, number>();
-    const providerActive = new Map<string, number>();
-    for (const slot of selectSlots.all({ now })) {
-      userActive.set(slot.requester_key, (userActive.get(slot.requester_key) ?? 0) + 1);
-      if (slot.state !== 'succeeded') providerActive.set(slot.provider, (providerActive.get(slot.provider) ?? 0) + 1);
-    }
+    const slots = selectSlots.all({ now });
     const waitingRows = selectWaiting.all({ now, limit: waitingScanLimit });
-    const platformOf = new Map(waitingRows.map((row) => [row.id, row.platform]));
-    const waiting: AdmissionEntry[] = waitingRows.map((row) => ({ jobId: row.id, requesterKey: row.requester_key, provider: row.provider }));
-    const plan = planAdmission(
-      { userActive, providerActive, waiting },
-      {
-        maxPerUser: request.maxPerUser,
-        providerLimit: request.providerLimit,
-        limit: Math.max(0, request.limit - claimed.length),
-        admissible: (entry) => request.platforms.includes(platformOf.get(entry.jobId) as never),
-      },
-    );
+    const plan = planClaimAdmission(slots, waitingRows, request, Math.max(0, request.limit - claimed.length));
     for (const entry of plan.admitted) {
       const taken = takeLease(entry.jobId, owner, expiresAt);
       if (taken) claimed.push(taken);
     }
 
-    const moved: Array<{ jobId: string; position: QueuePosition }> = [];
-    for (const row of waitingRows) {
-      const place = plan.positions.get(row.id);
-      if (place === undefined || (row.queue_position === place.position && row.queue_reason === place.reason)) continue;
-      recordPosition.run(place.position, place.reason, row.id);
-      if (row.queue_position !== null) moved.push({ jobId: row.id, position: place });
-    }
+    // Places are written only when they changed, and reported as moves only when one was told before.
+    const { changed, moved } = placeChanges(waitingRows, plan.positions);
+    for (const { id, place } of changed) recordPosition.run(place.position, place.reason, id);
     return { claimed, positions: plan.positions, moved };
   });
 

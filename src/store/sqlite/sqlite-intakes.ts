@@ -1,26 +1,7 @@
 // Intakes over SQLite: acknowledged requests that have not become jobs yet, leased like jobs so one process finishes each.
 import type { IntakeStore } from '../../core/job-store.ts';
-import type { Origin } from '../../core/request.ts';
+import { toIntake, type IntakeRow } from '../intake-rows.ts';
 import type { SqliteDatabase } from './database.ts';
-
-interface IntakeRow {
-  dedupe_key: string;
-  origin_json: string;
-  prompt: string;
-  payload_json: string | null;
-  created_at: number;
-  lease_epoch: number;
-}
-
-function toIntake(row: IntakeRow) {
-  return {
-    dedupeKey: row.dedupe_key,
-    origin: JSON.parse(row.origin_json) as Origin,
-    prompt: row.prompt,
-    ...(row.payload_json === null ? {} : { payload: JSON.parse(row.payload_json) as unknown }),
-    createdAt: row.created_at,
-  };
-}
 
 /** Prepares the intake statements once for `database`. */
 export function createSqliteIntakes(database: SqliteDatabase): IntakeStore {

@@ -1,51 +1,31 @@
 // The JobStore over SQLite: job rows and their state machine, settling credits in the same transaction.
-import { BotError, type SerializedError } from '../../core/errors.ts';
-import type { CreateJobOutcome, JobLease, JobRecord, JobState, JobStore, NewJob } from '../../core/job-store.ts';
-import type { RecentJobsFilter, Reservation } from '../store.ts';
+import type { SerializedError } from '../../core/errors.ts';
+import type { CreateJobOutcome, JobLease, JobRecord, JobStore, NewJob } from '../../core/job-store.ts';
+import { createdJobRecord, reservationRequestOf } from '../created-job.ts';
+import { finalStates } from '../final-states.ts';
+import { reservationOf, type ReservationColumns } from '../job-reservation.ts';
+import { referenceColumns, requestJson, toBlob, toJobRecord, type JobRow, type ReferenceRow } from '../job-rows.ts';
+import { fenceRefusal, holds, invalidTransition, leaseLost, sameSubmission, type FenceRow } from '../lease-fence.ts';
+import type { RecentJobsFilter } from '../store.ts';
 import type { CreditSteps } from './credit-reservations.ts';
 import type { SqliteDatabase } from './database.ts';
-import { referenceColumns, requestJson, toBlob, toJobRecord, type JobRow, type ReferenceRow } from './row-mapping.ts';
 
 /** The JobStore plus what operators need. */
 export interface SqliteJobStore
-  extends Omit<JobStore, 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'forgetEvent' | 'watchForWork'> {
+  extends Omit<
+    JobStore,
+    | 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'forgetEvent' | 'watchForWork'
+    | 'markAccepted' | 'recordAttempts' | 'refundSpend' | 'providerSlotsInUse'
+  > {
   /** Latest jobs first, optionally of one state and/or requester. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
 }
 
-type SettlementRow = Pick<JobRow, 'state' | 'requester_key' | 'community_key' | 'cost' | 'community_cost' | 'quota_day' | 'lease_owner' | 'lease_epoch'>;
-type FenceRow = Pick<JobRow, 'state' | 'task_id' | 'lease_owner' | 'lease_epoch'>;
-
-const finalStates: readonly JobState[] = ['failed', 'delivered'];
-
-function invalidTransition(jobId: string, target: string, state: JobState | undefined): BotError {
-  return state === undefined
-    ? new BotError('internal', `Cannot mark job ${jobId} ${target}: no such job`)
-    : new BotError('internal', `Cannot mark job ${jobId} ${target}: it is ${state}`);
-}
+type SettlementRow = ReservationColumns & Pick<JobRow, 'state' | 'lease_owner' | 'lease_epoch'>;
 
 /** The named parameters that fence a write to `lease`. */
 function fence(lease: JobLease): { jobId: string; epoch: number; owner: string } {
   return { jobId: lease.jobId, epoch: lease.epoch, owner: lease.owner };
-}
-
-function holds(row: Pick<JobRow, 'lease_owner' | 'lease_epoch'>, lease: JobLease): boolean {
-  return row.lease_owner === lease.owner && row.lease_epoch === lease.epoch;
-}
-
-function leaseLost(lease: JobLease): BotError {
-  return new BotError('lease_lost', `Job ${lease.jobId} is no longer leased to ${lease.owner} (epoch ${lease.epoch})`);
-}
-
-function reservationOf(jobId: string, row: SettlementRow): Reservation {
-  return {
-    requesterKey: row.requester_key,
-    communityKey: row.community_key,
-    jobId,
-    quotaDay: row.quota_day,
-    cost: row.cost,
-    communityCost: row.community_cost,
-  };
 }
 
 /** Prepares every job statement once; `steps` moves the credits inside the job transactions. */
@@ -64,7 +44,6 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   const selectReferences = database.prepare<[string], ReferenceRow>(
     'SELECT position, data, url, filename, source, mime_type FROM job_references WHERE job_id = ? ORDER BY position',
   );
-  const selectState = database.prepare<[string], JobState>('SELECT state FROM jobs WHERE id = ?').pluck();
   const selectSettlement = database.prepare<[string], SettlementRow>(
     'SELECT state, requester_key, community_key, cost, community_cost, quota_day, lease_owner, lease_epoch FROM jobs WHERE id = ?',
   );
@@ -110,26 +89,14 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   const withReferences = (row: JobRow): JobRecord => toJobRecord(row, selectReferences.all(row.id));
 
   /** Why a fenced write matched no row: the lease moved on, or the job is not in a state that allows it. */
-  const refusal = (lease: JobLease, target: string): BotError => {
-    const current = selectFence.get(lease.jobId);
-    if (current !== undefined && !holds(current, lease)) return leaseLost(lease);
-    return invalidTransition(lease.jobId, target, current?.state);
-  };
+  const refusal = (lease: JobLease, target: string) => fenceRefusal(selectFence.get(lease.jobId), lease, target);
 
   const createJob = database.transaction((job: NewJob): CreateJobOutcome => {
     if (job.dedupeKey !== undefined) {
       const existing = selectByDedupe.get(job.dedupeKey);
       if (existing !== undefined) return { job: withReferences(existing), duplicate: true };
     }
-    const reservation = steps.reserve({
-      requesterKey: job.requesterKey,
-      communityKey: job.communityKey ?? null,
-      cost: job.cost,
-      unlimited: job.unlimited,
-      jobId: job.id,
-      resolution: job.request.resolution,
-      now: job.now,
-    });
+    const reservation = steps.reserve(reservationRequestOf(job));
     const { request } = job;
     insertJob.run(
       job.id, job.dedupeKey ?? null, job.requesterKey, job.communityKey ?? null, request.provider, request.model,
@@ -141,30 +108,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     });
     // The request is a job now: its intake has done its work.
     if (job.dedupeKey !== undefined) deleteIntake.run(job.dedupeKey);
-    const record: JobRecord = {
-      id: job.id,
-      dedupeKey: job.dedupeKey ?? null,
-      state: 'queued',
-      requesterKey: job.requesterKey,
-      communityKey: job.communityKey ?? null,
-      provider: request.provider,
-      model: request.model,
-      request,
-      origin: job.origin,
-      taskId: null,
-      progress: null,
-      cost: reservation.cost,
-      quotaDay: reservation.quotaDay,
-      error: null,
-      result: null,
-      deliveredMessageId: null,
-      submitStartedAt: null,
-      createdAt: job.now,
-      submittedAt: null,
-      finishedAt: null,
-      updatedAt: job.now,
-    };
-    return { job: record, duplicate: false };
+    return { job: createdJobRecord(job, reservation), duplicate: false };
   });
 
   const markFailed = database.transaction((lease: JobLease, error: SerializedError, now: number) => {
@@ -206,9 +150,8 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     },
     async markSubmitted(lease, taskId, now) {
       if (updateSubmitted.run({ ...fence(lease), taskId, now }).changes === 1) return;
-      const current = selectFence.get(lease.jobId);
       // Recording the same submission twice is harmless; anything else is a runner bug.
-      if (current && holds(current, lease) && current.state === 'submitted' && current.task_id === taskId) return;
+      if (sameSubmission(selectFence.get(lease.jobId), lease, taskId)) return;
       throw refusal(lease, 'submitted');
     },
     async markRunning(lease, progress, now) {

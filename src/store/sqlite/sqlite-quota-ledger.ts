@@ -1,14 +1,12 @@
 // The QuotaLedger over SQLite: balances, admin grants and resets, and the ledger rows that explain them.
 import type { QuotaBalance } from '../../core/delivery.ts';
-import { BotError } from '../../core/errors.ts';
 import type { QuotaLedger } from '../../core/job-store.ts';
-import { nextUtcMidnight, utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import { utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
+import { defaultEntryLimit } from '../ledger-rows.ts';
+import { checkGrantAmount, quotaBalance } from '../quota-ledger-rules.ts';
 import type { StoredLedgerEntry } from '../store.ts';
 import type { CreditBook } from './credit-book.ts';
 import type { SqliteDatabase } from './database.ts';
-
-/** How many ledger rows `entries` returns when no limit is given. */
-export const defaultEntryLimit = 50;
 
 /** The QuotaLedger, with ledger rows that also carry their change of reserved credits. */
 export interface SqliteQuotaLedger extends QuotaLedger {
@@ -18,18 +16,12 @@ export interface SqliteQuotaLedger extends QuotaLedger {
 /** Builds the ledger over `book`; reads and writes each run in one transaction. */
 export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBook, policy: QuotaPolicy): SqliteQuotaLedger {
   // A read transaction so today's row and the in-flight total come from the same snapshot.
-  const balance = database.transaction((requesterKey: string, now: number): QuotaBalance => {
-    const unlimited = policy.isAdmin(requesterKey);
-    const today = book.account('user', requesterKey, utcDay(now));
-    return {
-      // An untouched day has not been opened yet; it will open with the allowance.
-      remaining: unlimited ? Number.POSITIVE_INFINITY : (today?.available ?? policy.dailyCredits),
+  const balance = database.transaction((requesterKey: string, now: number): QuotaBalance =>
+    quotaBalance(policy, requesterKey, now, {
+      available: book.account('user', requesterKey, utcDay(now))?.available,
       reserved: book.reservedTotal('user', requesterKey),
-      dailyCredits: policy.dailyCredits,
-      resetsAt: nextUtcMidnight(now),
-      unlimited,
-    };
-  });
+    }),
+  );
 
   const grant = database.transaction((requesterKey: string, amount: number, actorKey: string, now: number) => {
     book.adjust('grant', 'user', requesterKey, utcDay(now), amount, actorKey, now);
@@ -45,9 +37,7 @@ export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBo
   return {
     balance: async (requesterKey, now) => balance(requesterKey, now),
     async grant(requesterKey, amount, actorKey, now) {
-      if (!Number.isSafeInteger(amount) || amount < 1) {
-        throw new BotError('invalid_request', `Credits to grant must be a whole number of at least 1; got ${amount}.`);
-      }
+      checkGrantAmount(amount);
       grant.immediate(requesterKey, amount, actorKey, now);
       return balance(requesterKey, now);
     },

@@ -9,6 +9,7 @@ import { createSqliteClaims } from './sqlite-claims.ts';
 import { createSqliteEvents } from './sqlite-events.ts';
 import { createSqliteIntakes } from './sqlite-intakes.ts';
 import { createSqliteJobStore } from './sqlite-job-store.ts';
+import { createSqliteProviderSpend } from './sqlite-provider-spend.ts';
 import { createSqliteQuotaLedger } from './sqlite-quota-ledger.ts';
 
 export interface SqliteStoreOptions {
@@ -42,6 +43,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createSqliteIntakes(database),
     ...createSqliteClaims(database),
     ...createSqliteEvents(database),
+    ...createSqliteProviderSpend(database),
     auditAccounts: async () => auditQuotaAccounts(database),
     close: async () => {
       if (database.open) database.close();

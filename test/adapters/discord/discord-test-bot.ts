@@ -1,11 +1,10 @@
 // End-to-end wiring for the Discord tests: fake Discord + fake Xenodia + the real runner on SQLite + the real bot.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startDiscordBot, type DiscordBot } from '../../../src/adapters/discord/index.ts';
+import type { Clock } from '../../../src/core/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { FakeDiscord, buttonIds, type FakeDiscordOptions, type FakeInteraction, type FakeMessage, type FakeUser } from '../../fakes/discord/fake-discord.ts';
-import { startFakeXenodia, type FakeXenodia, type FakeXenodiaOptions, type RecordedRequest } from '../../fakes/providers/index.ts';
+import type { FakeXenodia, FakeXenodiaOptions, RecordedRequest } from '../../fakes/providers/index.ts';
+import { startAdapterTestBackend } from '../../support/adapter-test-backend.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
 import { pngOf } from '../../support/solid-png.ts';
 
@@ -16,6 +15,8 @@ export interface DiscordTestOptions {
   xenodia?: FakeXenodiaOptions;
   /** Extra environment for the runner (QUOTA_DAILY_CREDITS, JOB_DEADLINE_SECONDS, ...). */
   environment?: Record<string, string>;
+  /** The Discord delivery's clock (interaction token expiry, rate-limit windows); default the real one. */
+  clock?: Clock;
 }
 
 /** Everything a Discord end-to-end test drives. `restart()` replaces runner and bot, keeping the SQLite file. */
@@ -35,22 +36,13 @@ const testProgressIntervalMs = 100;
 /** Starts the fakes, then the runner and the bot exactly as `npm start` wires them. */
 export async function startDiscordTest(options: DiscordTestOptions = {}): Promise<DiscordTest> {
   const discord = await FakeDiscord.start(options.discord);
-  const xenodia = await startFakeXenodia({ latencyMs: 300, recommendedPollIntervalMs: 100, ...options.xenodia });
-  const environment = {
-    PROVIDER: 'xenodia',
-    XENODIA_API_KEY: xenodia.apiKey,
-    XENODIA_BASE_URL: xenodia.baseUrl,
-    QUOTA_DAILY_CREDITS: '20',
-    ...options.environment,
-  };
-  // Our own directory, so a restart can close the first runner's database without deleting it.
-  const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-discord-'));
-  const databasePath = join(directory, 'bot.db');
+  const backend = await startAdapterTestBackend('discord', options);
+  const { xenodia, environment, databasePath } = backend;
   const launch = async () => {
     const runner = createTestRunner({ environment, progressIntervalMs: testProgressIntervalMs, databasePath });
     const bot = await startDiscordBot({
       token: discord.token, apiUrl: discord.apiUrl, service: runner.runner, logger: silentLogger,
-      progressIntervalMs: testProgressIntervalMs,
+      progressIntervalMs: testProgressIntervalMs, ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     await runner.runner.resume();
     return { runner, bot };
@@ -73,8 +65,7 @@ export async function startDiscordTest(options: DiscordTestOptions = {}): Promis
       await current.bot.stop();
       await current.runner.close();
       await discord.close();
-      await xenodia.close();
-      rmSync(directory, { recursive: true, force: true });
+      await backend.close();
     },
   };
   return test;

@@ -11,13 +11,12 @@ import {
   pngOf,
   promptOf,
   referenceFiles,
+  sameBytes,
   startSlackTest,
   uploadsIn,
-    waitForStatus,
+  waitForStatus,
   type SlackTest,
 } from './slack-test-app.ts';
-
-const same = (left: Uint8Array | undefined, right: Uint8Array) => left !== undefined && Buffer.from(left).equals(Buffer.from(right));
 
 describe('Slack buttons', () => {
   let test: SlackTest;
@@ -49,7 +48,7 @@ describe('Slack buttons', () => {
     const [original, reroll] = test.providerCreates().slice(-2);
     expect(promptOf(reroll)).toBe('a purple kite');
     expect(fieldOf(reroll, 'aspect_ratio')).toBe('4:3');
-    expect(same(reroll?.files[0]?.bytes, original?.files[0]?.bytes ?? new Uint8Array())).toBe(true);
+    expect(sameBytes(reroll?.files[0]?.bytes, original?.files[0]?.bytes ?? new Uint8Array())).toBe(true);
     expect((await test.creditsLeft(bob))).toBe(19);
     expect(uploadsIn(slack, threadTs)).toHaveLength(2);
   });
@@ -65,7 +64,7 @@ describe('Slack buttons', () => {
     expect(promptOf(create)).toBe('a purple kite');
     const references = create ? referenceFiles(create) : [];
     expect(references).toHaveLength(1);
-    expect(same(references[0], result)).toBe(true);
+    expect(sameBytes(references[0], result)).toBe(true);
     // A 4K result offers no further 4K.
     expect(findAction(status.blocks, 'imagine_upscale')).toBeUndefined();
   });
@@ -82,7 +81,7 @@ describe('Slack buttons', () => {
     const status = await waitForStatus(slack, parent.threadTs as string, 'remixed: the kite at night');
     await test.waitForResult(status);
     const create = test.providerCreates().at(-1);
-    expect(create ? referenceFiles(create).map((bytes) => same(bytes, result)) : []).toEqual([true]);
+    expect(create ? referenceFiles(create).map((bytes) => sameBytes(bytes, result)) : []).toEqual([true]);
   });
 
   it('rerolls and upscales a job from before a restart', async () => {
@@ -99,7 +98,7 @@ describe('Slack buttons', () => {
     expect(verbs).toEqual([`<@${bob}> asked for a 4K version of`, `<@${bob}> rerolled`]);
     for (const status of statuses) expect(findAction(status.blocks, 'imagine_reroll')).toBeDefined();
     const upscale = test.providerCreates().find((request, index, all) => index >= all.length - 2 && fieldOf(request, 'resolution') === '4K');
-    expect(upscale && same(referenceFiles(upscale)[0], result)).toBe(true);
+    expect(upscale && sameBytes(referenceFiles(upscale)[0], result)).toBe(true);
     expect((await test.jobs()).slice(-2).every((job) => job.state === 'delivered')).toBe(true);
   });
 

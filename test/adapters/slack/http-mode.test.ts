@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appMentionEvent, eventCallbackPayload, slashCommandPayload, type PayloadContext } from '../../fakes/slack/payloads.ts';
 import { postSigned } from '../../fakes/slack/signed-request.ts';
-import { alice, botMessagesIn, channelId, pngOf, signingSecret, startSlackTest, waitForStatus, type SlackTest } from './slack-test-app.ts';
+import { alice, botMessagesIn, channelId, payloadContextFor, pngOf, signingSecret, startSlackTest, waitForStatus, type SlackTest } from './slack-test-app.ts';
 
 describe('Slack HTTP mode', () => {
   let test: SlackTest;
@@ -12,17 +12,14 @@ describe('Slack HTTP mode', () => {
   beforeAll(async () => {
     test = await startSlackTest({ mode: 'http' });
     requestUrl = `http://127.0.0.1:${test.app.port}/slack/events`;
-    const { workspace, identity, baseUrl } = test.slack;
-    context = {
-      teamId: identity.teamId,
-      apiAppId: 'A0FAKEAPP',
-      botUserId: identity.botUserId,
-      issueTrigger: () => workspace.issueTrigger(),
-      newResponseUrl: () => `${baseUrl}/response/http`,
-    };
+    context = payloadContextFor(test.slack, 'http');
   });
   afterAll(async () => {
     await test?.close();
+  });
+
+  it('counts as connected for /readyz while its receiver listens', () => {
+    expect(test.app.connectionProblem()).toBeUndefined();
   });
 
   it('rejects a forged signature and a stale timestamp without doing anything', async () => {

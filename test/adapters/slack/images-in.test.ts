@@ -9,13 +9,12 @@ import {
   pngOf,
   promptOf,
   referenceFiles,
+  sameBytes,
   startSlackTest,
   uploadsIn,
-    waitForStatus,
+  waitForStatus,
   type SlackTest,
 } from './slack-test-app.ts';
-
-const same = (left: Uint8Array | undefined, right: Uint8Array) => left !== undefined && Buffer.from(left).equals(Buffer.from(right));
 
 describe('Slack images in', () => {
   let test: SlackTest;
@@ -52,11 +51,11 @@ describe('Slack images in', () => {
     expect(promptOf(create)).toBe('paint it green like this leaf');
     const references = create ? referenceFiles(create) : [];
     expect(references).toHaveLength(2);
-    expect(same(references[0], firstResult)).toBe(true);
-    expect(same(references[1], attached)).toBe(true);
+    expect(sameBytes(references[0], firstResult)).toBe(true);
+    expect(sameBytes(references[1], attached)).toBe(true);
     // The user's file was fetched with the bot token; the result went into the same thread.
     expect(slack.workspace.downloads.filter((download) => download.fileId === file.id)).toEqual([expect.objectContaining({ authorized: true, served: 'file' })]);
-    expect(same(uploadsIn(slack, parent.ts).at(-1)?.bytes, remixed)).toBe(true);
+    expect(sameBytes(uploadsIn(slack, parent.ts).at(-1)?.bytes, remixed)).toBe(true);
     expect((await test.jobs()).at(-1)?.origin).toMatchObject({ channelId, threadId: parent.ts, messageId: status.ts, replyToMessageId: reply.ts });
   });
 
@@ -82,7 +81,7 @@ describe('Slack images in', () => {
     const create = test.providerCreates().at(-1);
     expect(promptOf(create)).toBe('this cat as an astronaut');
     expect(create ? referenceFiles(create) : []).toHaveLength(1);
-    expect(same(create?.files[0]?.bytes, photo)).toBe(true);
+    expect(sameBytes(create?.files[0]?.bytes, photo)).toBe(true);
     expect(uploadsIn(slack, message.ts)).toHaveLength(1);
   });
 
@@ -113,8 +112,8 @@ describe('Slack images in', () => {
     const create = test.providerCreates().at(-1);
     const references = create ? referenceFiles(create) : [];
     expect(references).toHaveLength(2);
-    expect(same(references[0], inMessage)).toBe(true);
-    expect(same(references[1], fromModal)).toBe(true);
+    expect(sameBytes(references[0], inMessage)).toBe(true);
+    expect(sameBytes(references[1], fromModal)).toBe(true);
   });
 
   it('refuses a non-image file with a specific message and charges nothing', async () => {

@@ -1,14 +1,13 @@
 // End-to-end wiring for the Slack tests: fake Slack + fake Xenodia + the real runner on SQLite + the real Bolt app.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSlackApp, type SlackApp } from '../../../src/adapters/slack/index.ts';
 import type { ImagineService } from '../../../src/core/imagine-service.ts';
 import { jobStates, type JobRecord } from '../../../src/core/job-store.ts';
 import { createLogger, silentLogger } from '../../../src/log.ts';
 import { findAction, startFakeSlack, type FakeSlack } from '../../fakes/slack/fake-slack.ts';
+import type { PayloadContext } from '../../fakes/slack/payloads.ts';
 import type { FakeMessage } from '../../fakes/slack/workspace.ts';
-import { startFakeXenodia, type FakeXenodia, type RecordedRequest } from '../../fakes/providers/index.ts';
+import type { FakeXenodia, FakeXenodiaOptions, RecordedRequest } from '../../fakes/providers/index.ts';
+import { startAdapterTestBackend } from '../../support/adapter-test-backend.ts';
 import { createTestRunner, type TestRunner } from '../../support/runner-harness.ts';
 import { pngOf } from '../../support/solid-png.ts';
 
@@ -22,6 +21,8 @@ export interface SlackTestOptions {
   environment?: Record<string, string>;
   /** The adapter's upload limit (default its own 25 MB). */
   uploadLimitBytes?: number;
+  /** The fake Xenodia's settings (default 300 ms tasks, polled every 100 ms). */
+  xenodia?: FakeXenodiaOptions;
 }
 
 /** Everything a Slack end-to-end test drives. `restart()` replaces runner and app, keeping the SQLite file. */
@@ -139,16 +140,8 @@ export async function startSlackInstance(options: SlackInstanceOptions): Promise
 /** Starts the fakes, then one instance (runner and Slack app) on a new SQLite file. */
 export async function startSlackTest(options: SlackTestOptions = {}): Promise<SlackTest> {
   const slack = await startFakeSlack();
-  const xenodia = await startFakeXenodia({ latencyMs: 300, recommendedPollIntervalMs: 100 });
-  const environment = {
-    PROVIDER: 'xenodia',
-    XENODIA_API_KEY: xenodia.apiKey,
-    XENODIA_BASE_URL: xenodia.baseUrl,
-    QUOTA_DAILY_CREDITS: '20',
-    ...options.environment,
-  };
-  const directory = mkdtempSync(join(tmpdir(), 'nano-imagine-slack-'));
-  const databasePath = join(directory, 'bot.db');
+  const backend = await startAdapterTestBackend('slack', { environment: options.environment, ...(options.xenodia ? { xenodia: options.xenodia } : {}) });
+  const { xenodia, environment, databasePath } = backend;
   const launch = async () => {
     const instance = await startSlackInstance({
       slack,
@@ -187,11 +180,24 @@ export async function startSlackTest(options: SlackTestOptions = {}): Promise<Sl
     async close() {
       await current.close();
       await slack.close();
-      await xenodia.close();
-      rmSync(directory, { recursive: true, force: true });
+      await backend.close();
     },
   };
   return test;
+}
+
+/**
+ * What payloads built by the test itself (rather than by the fake's own senders) carry: the fake
+ * workspace's ids, and response URLs under `/response/<label>` so their answers can be told apart.
+ */
+export function payloadContextFor(slack: FakeSlack, label: string): PayloadContext {
+  return {
+    teamId: slack.identity.teamId,
+    apiAppId: 'A0FAKEAPP',
+    botUserId: slack.identity.botUserId,
+    issueTrigger: () => slack.workspace.issueTrigger(),
+    newResponseUrl: () => `${slack.baseUrl}/response/${label}`,
+  };
 }
 
 /** The bot's messages in `channel` (top level when `threadTs` is undefined, else that thread's replies). */
@@ -217,6 +223,11 @@ export function waitForStatus(slack: FakeSlack, threadTs: string, needle: string
 /** The image files the bot uploaded into `threadTs`, oldest first. */
 export function uploadsIn(slack: FakeSlack, threadTs: string): Array<{ name: string; bytes: Uint8Array }> {
   return botMessagesIn(slack, threadTs).flatMap((message) => message.files.map((file) => ({ name: file.name, bytes: file.bytes })));
+}
+
+/** True when `left` holds exactly the bytes of `right` (false when there is no `left`). */
+export function sameBytes(left: Uint8Array | undefined, right: Uint8Array): boolean {
+  return left !== undefined && Buffer.from(left).equals(Buffer.from(right));
 }
 
 /** The prompt of one provider create request (JSON without references, multipart with them). */

@@ -8,6 +8,7 @@ import {
   bob,
   botMessagesIn,
   channelId,
+  payloadContextFor,
   pngOf,
   signingSecret,
   startSlackInstance,
@@ -39,14 +40,7 @@ describe.each(['socket', 'http'] as const)('two Slack app processes on one store
   beforeAll(async () => {
     test = await startSlackTest({ mode });
     second = await startSlackInstance({ slack: test.slack, databasePath: test.databasePath, environment: test.environment, mode, apiUrl: test.slack.apiUrlFor('second') });
-    const { workspace, identity, baseUrl } = test.slack;
-    context = {
-      teamId: identity.teamId,
-      apiAppId: 'A0FAKEAPP',
-      botUserId: identity.botUserId,
-      issueTrigger: () => workspace.issueTrigger(),
-      newResponseUrl: () => `${baseUrl}/response/two`,
-    };
+    context = payloadContextFor(test.slack, 'two');
     if (mode === 'socket') await test.slack.waitFor(() => test.slack.socketMode.openConnections().length === 2, 'both Socket Mode connections');
   });
   afterAll(async () => {

@@ -8,13 +8,14 @@ import { buttonData, messageCommandData, modalSubmitData, slashCommandData, type
 import { InteractionRegistry, type FakeInteraction } from './interactions.ts';
 import { MessageStore, type FakeAttachment, type FakeMessage } from './message-store.ts';
 import { parseBody } from './multipart.ts';
+import { DiscordRateLimiter, discordReportedLimits, type DiscordRateLimits, type RecordedRateLimit } from './rate-limits.ts';
 import { DiscordHttpError, type RecordedCall } from './records.ts';
 import { FakeRestApi, type InjectedFailure } from './rest-api.ts';
 import { RestHolds, type CallMatch, type HeldAnswers } from './rest-holds.ts';
 import { snowflakeOnShard } from './shards.ts';
 import { FakeWorld, ownerPermissions, type FakeGuild, type FakeUser } from './world.ts';
 
-export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldAnswers, HeldDownload, RecordedCall };
+export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldAnswers, HeldDownload, RecordedCall, RecordedRateLimit };
 export { shardOf } from './shards.ts';
 export { buttonIds } from './interaction-payloads.ts';
 
@@ -37,6 +38,8 @@ export interface FakeDiscordOptions {
    * Default 1, as for every bot below 150,000 servers: discord.js then identifies its shards 5 s apart.
    */
   maxConcurrency?: number;
+  /** Limits the REST API enforces (default the reported figures, `discordReportedLimits`); `false` turns them off. */
+  rateLimits?: DiscordRateLimits | false;
 }
 
 /** A file a test attaches to a message it posts as a user. */
@@ -55,6 +58,8 @@ export class FakeDiscord {
   readonly interactions: InteractionRegistry;
   readonly rest: FakeRestApi;
   readonly gateway: FakeGateway;
+  /** The rate limits in force and every call answered 429 (`rateLimits.refused`). */
+  readonly rateLimits: DiscordRateLimiter;
   attachmentSizeLimit: number;
   announcedAttachmentSizeLimit: number | undefined;
   /** CDN downloads held back by tests (see `holdDownloads`). */
@@ -66,6 +71,7 @@ export class FakeDiscord {
 
   private constructor(options: FakeDiscordOptions) {
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
+    this.rateLimits = new DiscordRateLimiter(options.rateLimits ?? discordReportedLimits);
     this.announcedAttachmentSizeLimit = options.announcedAttachmentSizeLimit;
     this.messages = new MessageStore(this.world, () => this.baseUrl);
     this.interactions = new InteractionRegistry(this.world, this.messages, options.ackWindowMs ?? 3000);
@@ -125,11 +131,14 @@ export class FakeDiscord {
     };
     let status: number;
     let body: unknown;
+    const limits = this.rateLimits.admit(call.method, segments, call.botAuth);
+    if (limits.window !== undefined) call.rateLimitWindow = limits.window;
     try {
       const parsed = await parseBody(Buffer.concat(chunks), request.headers);
       call.body = parsed.json;
       call.files = parsed.files;
-      ({ status, body } = this.rest.handle({
+      // Over a limit nothing is carried out: Discord answers 429 with `retry_after` and the rate-limit headers.
+      ({ status, body } = limits.refusal ? { status: 429, body: limits.refusal } : this.rest.handle({
         method: call.method, segments, query: url.searchParams, authorization: request.headers.authorization,
         body: parsed.json, files: parsed.files,
       }));
@@ -142,10 +151,10 @@ export class FakeDiscord {
     this.calls.push(call);
     await this.restHolds.wait(call.method, call.path);
     if (body === undefined) {
-      response.writeHead(status).end();
+      response.writeHead(status, limits.headers).end();
       return;
     }
-    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    response.writeHead(status, { 'content-type': 'application/json', ...limits.headers }).end(JSON.stringify(body));
   }
 
   private get announcedLimit(): number {

@@ -44,6 +44,8 @@ export class FakeGateway {
   readonly identifies: IdentifyRecord[] = [];
   /** Resolvers waiting for a session to become ready. */
   private readyWaiters: Array<() => void> = [];
+  /** IDENTIFYs waiting while `holdIdentifies` is on (undefined when it is off). */
+  private heldIdentifies: Array<() => void> | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.server.on('connection', (socket) => this.accept(socket));
@@ -68,7 +70,13 @@ export class FakeGateway {
       this.send(session, { op: 11 });
       return;
     }
-    if (packet.op === 2 && packet.d) this.identify(session, packet.d);
+    if (packet.op === 2 && packet.d) {
+      const identify = packet.d;
+      if (this.heldIdentifies) this.heldIdentifies.push(() => this.identify(session, identify));
+      else this.identify(session, identify);
+    }
+    // RESUME is not kept: like Discord after a long outage, the session is invalid and must identify again.
+    if (packet.op === 6) this.send(session, { op: 9, d: false });
   }
 
   private identify(session: Session, identify: Record<string, unknown>): void {
@@ -147,6 +155,27 @@ export class FakeGateway {
 
   private send(session: Session, packet: Record<string, unknown>): void {
     if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(packet));
+  }
+
+  /**
+   * Leaves IDENTIFYs unanswered (the connection stays open, heartbeats are acknowledged) until the
+   * returned function is called, which answers them: a client stays "connecting" as long as a test needs.
+   * Keep it under discord.js's 15 s wait for READY.
+   */
+  holdIdentifies(): () => void {
+    this.heldIdentifies ??= [];
+    return () => {
+      const waiting = this.heldIdentifies ?? [];
+      this.heldIdentifies = undefined;
+      for (const answer of waiting) answer();
+    };
+  }
+
+  /** Cuts every connection without a close frame, as a network failure would; clients reconnect and identify again. */
+  dropConnections(): number {
+    const dropped = this.sessions.size;
+    for (const session of this.sessions) session.socket.terminate();
+    return dropped;
   }
 
   /** Number of open connections (tests check the bot disconnected). */

@@ -23,6 +23,8 @@ export interface RecordedCall {
   status: number;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /** The rate-limit window of its route it was counted in, when its route is limited (see `DiscordRateLimiter`). */
+  rateLimitWindow?: string;
 }
 
 /** An error Discord would answer with. */

@@ -14,13 +14,17 @@ import {
   type PayloadContext,
 } from './payloads.ts';
 import { jsonField, parseBody, readRaw, type ParsedBody } from './request-body.ts';
+import { SlackRateLimiter, slackPublishedLimits, type SlackRateLimits } from './rate-limits.ts';
 import { postSigned, type SignedPostOptions } from './signed-request.ts';
 import { SocketModeServer, type EnvelopeOptions, type EnvelopeType } from './socket-mode.ts';
 import { callMethod, type ApiContext, type FakeIdentity } from './web-api.ts';
 import { Workspace, type FakeFile, type FakeMessage, type OpenedView } from './workspace.ts';
 
-/** Overrides for the fake's tokens and ids. */
-export interface FakeSlackOptions extends Partial<FakeIdentity> {}
+/** Overrides for the fake's tokens and ids, and its rate limits. */
+export interface FakeSlackOptions extends Partial<FakeIdentity> {
+  /** Limits the Web API enforces (default Slack's published figures, `slackPublishedLimits`); `false` turns them off. */
+  rateLimits?: SlackRateLimits | false;
+}
 
 /** How a delivery was acknowledged, whichever transport carried it. */
 export interface Acknowledged {
@@ -48,6 +52,8 @@ export interface FakeSlack {
   apiUrlFor(label: string): string;
   /** Calls held or released by `holdCalls`. */
   readonly holds: ApiHolds;
+  /** The rate limits in force and every call answered 429 (`rateLimits.refused`). */
+  readonly rateLimits: SlackRateLimiter;
   /** Holds the Web API calls `rule` picks (see `HoldStage`) until the returned function is called. */
   holdCalls(rule: HoldRule): () => void;
   /** Answers the HTML login page for every file download (the app lacks `files:read`). */
@@ -104,6 +110,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let responseCounter = 0;
 
   const holds = new ApiHolds();
+  const rateLimits = new SlackRateLimiter(options.rateLimits ?? slackPublishedLimits);
   const apiContext = (client: string | undefined): ApiContext => ({ workspace, identity, baseUrl, client, faults });
 
   /** The files a file method is about, for hold rules (read before the call runs: completion forgets the pending upload). */
@@ -124,6 +131,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       await hold.released;
       // A call held "on the way" never arrives when its caller died meanwhile.
       if (request.socket.destroyed) return;
+    }
+    const retryAfterSeconds = rateLimits.admit(method, body.fields, client);
+    if (retryAfterSeconds !== undefined) {
+      // Slack's answer over a limit: HTTP 429, whole seconds in Retry-After, and this body.
+      workspace.calls.push({ method, client, fields: body.fields, ok: false, error: 'ratelimited', at: Date.now() });
+      response
+        .writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfterSeconds) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
     }
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/, '');
     const answer = callMethod(method, body, bearer, apiContext(client));
@@ -211,6 +227,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     apiUrl: `${baseUrl}/api/`,
     apiUrlFor: (label) => `${baseUrl}/client/${encodeURIComponent(label)}/api/`,
     holds,
+    rateLimits,
     holdCalls: (rule) => holds.hold(rule),
     get denyFileDownloads() {
       return denyFileDownloads;

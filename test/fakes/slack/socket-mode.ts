@@ -223,6 +223,16 @@ export class SocketModeServer {
     throw new Error(connectionId === undefined ? 'no Socket Mode connection to send to' : `Socket Mode connection ${connectionId} is not open`);
   }
 
+  /**
+   * Cuts every open connection without a word, as a network failure would; the fake keeps accepting
+   * new ones, so the app reconnects on its own (Bolt waits about 5 s before it tries).
+   */
+  dropConnections(): number {
+    const open = [...this.#live.values()].filter((live) => isOpen(live.socket));
+    for (const live of open) live.socket.terminate();
+    return open.length;
+  }
+
   /** Closes every connection. */
   close(): void {
     for (const client of this.#server.clients) client.terminate();

@@ -156,9 +156,10 @@ const methods: Record<string, MethodHandler> = {
     return { ok: true, files: completed.map((file) => ({ id: file.id, title: file.title })) };
   },
 
+  // With `shares` like Slack's: where the file was posted, with each message's ts (how a bot learns the ts of its upload).
   'files.info': (fields, { workspace }) => {
     const file = workspace.files.get(fields.file ?? '');
-    return file ? { ok: true, file: fileJson(file) } : fail('file_not_found');
+    return file ? { ok: true, file: { ...fileJson(file), shares: sharesOf(workspace, file.id) } } : fail('file_not_found');
   },
 
   'conversations.replies': (fields, { workspace }) => {
@@ -191,6 +192,23 @@ const methods: Record<string, MethodHandler> = {
     };
   },
 };
+
+/** `shares` of a file: public (`C…`) and private channels it was posted in, with the ts of each message carrying it. */
+function sharesOf(workspace: Workspace, fileId: string): Record<string, Record<string, unknown[]>> {
+  const shares: Record<string, Record<string, unknown[]>> = {};
+  for (const message of workspace.messages) {
+    if (message.deleted || !message.files.some((file) => file.id === fileId)) continue;
+    const visibility = message.channel.startsWith('C') ? 'public' : 'private';
+    const channels = (shares[visibility] ??= {});
+    (channels[message.channel] ??= []).push({
+      ts: message.ts,
+      ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+      team_id: workspace.teamId,
+      share_user_id: message.user,
+    });
+  }
+  return shares;
+}
 
 /** Answers one Web API call and records it in the workspace. */
 export function callMethod(method: string, body: ParsedBody, token: string | undefined, context: ApiContext): ApiAnswer {

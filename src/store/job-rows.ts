@@ -1,10 +1,14 @@
-// Conversions between SQLite rows and the core's job records: JSON for request and origin, BLOBs for bytes.
-import type { SerializedError } from '../../core/errors.ts';
-import type { ImageMimeType } from '../../core/image-type.ts';
-import type { JobRecord, JobState, StoredReference, StoredRequest, StoredResult } from '../../core/job-store.ts';
-import type { Origin, ProviderId, ReferenceSource } from '../../core/request.ts';
+// Conversions between stored job rows and the core's job records, for both stores: JSON for request and origin, byte columns for images.
+import type { SerializedError } from '../core/errors.ts';
+import type { ImageMimeType } from '../core/image-type.ts';
+import type { ProviderAttempt } from '../core/provider-attempts.ts';
+import type { JobRecord, JobState, StoredReference, StoredRequest, StoredResult } from '../core/job-store.ts';
+import type { Origin, ProviderId, ReferenceSource } from '../core/request.ts';
 
-/** A `jobs` row as better-sqlite3 returns it. */
+/**
+ * A `jobs` row as better-sqlite3 returns it. PostgreSQL's columns are named and typed the same
+ * (bigint parsed to numbers, bytea to Buffers), so its rows read unchanged; its extra `seq` is ignored.
+ */
 export interface JobRow {
   id: string;
   dedupe_key: string | null;
@@ -32,6 +36,8 @@ export interface JobRow {
   submit_started_at: number | null;
   queue_position: number | null;
   queue_reason: string | null;
+  /** The providers tried for the create call as JSON (`ProviderAttempt[]`); null until recorded. */
+  provider_attempts_json: string | null;
   created_at: number;
   submitted_at: number | null;
   finished_at: number | null;
@@ -40,21 +46,27 @@ export interface JobRow {
 
 /** A `job_references` row. */
 export interface ReferenceRow {
+  /** The reference's place in the request's list, from 0. */
   position: number;
+  /** The image bytes, when held (chat CDN URLs expire); at least one of `data` and `url` is set. */
   data: Buffer | null;
+  /** A URL the provider can fetch itself, when there is one. */
   url: string | null;
+  /** The file's name for multipart uploads and messages, when known. */
   filename: string | null;
+  /** Where the reference came from (attachment, previous result, local file, URL argument). */
   source: ReferenceSource;
+  /** The sniffed image type, when known. */
   mime_type: ImageMimeType | null;
 }
 
-/** Binds bytes as a BLOB without copying them. */
+/** Binds bytes as a BLOB (SQLite) or bytea (PostgreSQL) without copying them. */
 export function toBlob(bytes: Uint8Array | undefined): Buffer | null {
   if (bytes === undefined) return null;
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A plain `Uint8Array` over a BLOB (better-sqlite3 returns Buffers; callers compare plain arrays). */
+/** A plain `Uint8Array` over a stored byte column (both drivers return Buffers; callers compare plain arrays). */
 export function fromBlob(blob: Buffer): Uint8Array {
   return new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
 }
@@ -115,6 +127,7 @@ export function toJobRecord(row: JobRow, references: readonly ReferenceRow[]): J
     result: toResult(row),
     deliveredMessageId: row.delivered_message_id,
     submitStartedAt: row.submit_started_at,
+    attempts: row.provider_attempts_json === null ? [] : (JSON.parse(row.provider_attempts_json) as ProviderAttempt[]),
     createdAt: row.created_at,
     submittedAt: row.submitted_at,
     finishedAt: row.finished_at,

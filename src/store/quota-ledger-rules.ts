@@ -1,0 +1,32 @@
+// The rules both QuotaLedgers apply alike: the balance a user is shown, and which amounts an admin may grant.
+import type { QuotaBalance } from '../core/delivery.ts';
+import { BotError } from '../core/errors.ts';
+import { nextUtcMidnight, type QuotaPolicy } from '../core/quota-policy.ts';
+
+/** A user's credits as one read of the store found them. */
+export interface StoredCredits {
+  /** Available credits of today's account, or undefined when today was not opened yet. */
+  available: number | undefined;
+  /** Credits reserved over all days (jobs started before midnight still hold yesterday's credits). */
+  reserved: number;
+}
+
+/** The balance `requesterKey` is shown at `now`, from what the store holds. */
+export function quotaBalance(policy: QuotaPolicy, requesterKey: string, now: number, stored: StoredCredits): QuotaBalance {
+  const unlimited = policy.isAdmin(requesterKey);
+  return {
+    // An untouched day has not been opened yet; it will open with the allowance.
+    remaining: unlimited ? Number.POSITIVE_INFINITY : (stored.available ?? policy.dailyCredits),
+    reserved: stored.reserved,
+    dailyCredits: policy.dailyCredits,
+    resetsAt: nextUtcMidnight(now),
+    unlimited,
+  };
+}
+
+/** Throws `invalid_request` (shown to the admin) unless `amount` is a whole number of at least 1. */
+export function checkGrantAmount(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount < 1) {
+    throw new BotError('invalid_request', `Credits to grant must be a whole number of at least 1; got ${amount}.`);
+  }
+}
