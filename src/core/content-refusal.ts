@@ -47,7 +47,9 @@ const refusalPhrases: readonly RegExp[] = [
  */
 export function isContentRefusal(reason: string | undefined): boolean {
   if (reason === undefined || reason.trim() === '') return false;
-  return refusalPhrases.some((phrase) => phrase.test(reason));
+  // A bare error code (`content_policy_violation`) has no word boundaries inside it, so it is also read with its words apart.
+  const spelledOut = reason.replaceAll('_', ' ');
+  return refusalPhrases.some((phrase) => phrase.test(reason) || phrase.test(spelledOut));
 }
 
 /** Google's reason codes, in the words a user reads. The most specific code found wins. */

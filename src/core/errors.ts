@@ -8,6 +8,8 @@ export const errorCodes = [
   'provider_billing',
   'provider_rate_limited',
   'provider_rejected',
+  /** The provider refused the content itself (safety, policy, prohibited or blocked content); the same request would be refused again. */
+  'content_refused',
   'provider_failed',
   'provider_timeout',
   /** Neither the default provider nor any of PROVIDER_FALLBACKS could take the request (see failover). */

@@ -44,6 +44,8 @@ export type FailoverOutcome =
  * fault, as with invalid_request or a 400 content refusal): the job must not go anywhere else.
  */
 export function refusalKind(error: BotError, terms: ProviderTerms): 'cool_down' | 'move' | undefined {
+  // A content refusal would be refused again anywhere, and another provider must not be asked to make what one refused.
+  if (error.code === 'content_refused') return undefined;
   if (error.code === 'invalid_request' || error.code === 'cancelled' || error.providerOutcome === 'task_failed') return undefined;
   // The connection could not even be opened: no provider saw the request.
   if (error.providerOutcome === 'not_sent') return 'move';

@@ -4,7 +4,8 @@ import { defaultDispatcher } from '../core/http-dispatcher.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { BotError } from '../core/errors.ts';
 import type { ProviderId } from '../core/request.ts';
-import { describeProviderMessage } from './response-fields.ts';
+import { contentRefusalError, type ProviderFailureText } from './content-refusal-error.ts';
+import { describeProviderErrorCode, describeProviderMessage } from './response-fields.ts';
 
 /** What every provider factory receives. */
 export interface ProviderClientOptions {
@@ -70,16 +71,20 @@ function headerValue(headers: Dispatcher.ResponseData['headers'], name: string):
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The provider's own explanation from an error body, trimmed, without the key. */
-function providerReason(text: string, apiKey: string): string | undefined {
+/** The provider's own explanation and error code from an error body, trimmed, without the key. */
+function providerFailure(text: string, apiKey: string): ProviderFailureText {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    return {};
   }
-  const reason = describeProviderMessage(parsed);
-  return reason === undefined ? undefined : redact(reason, apiKey);
+  const message = describeProviderMessage(parsed);
+  const code = describeProviderErrorCode(parsed);
+  return {
+    ...(message === undefined ? {} : { message: redact(message, apiKey) }),
+    ...(code === undefined ? {} : { code: redact(code, apiKey) }),
+  };
 }
 
 /** Removes the key wherever a provider might echo it back, and caps the length for logs and users. */
@@ -88,8 +93,19 @@ export function redact(text: string, apiKey: string): string {
   return cleaned.length > 300 ? `${cleaned.slice(0, 297)}...` : cleaned;
 }
 
-function statusError(providerId: ProviderId, status: number, reason: string | undefined, retryAfterMs: number | undefined): BotError {
+/**
+ * Statuses whose body may say the content itself was refused. 401, 402 and 429 keep their own
+ * meaning whatever their body says, and a 5xx leaves the outcome unknown, so only these are read.
+ */
+const contentRefusalStatuses: ReadonlySet<number> = new Set([400, 422]);
+
+function statusError(providerId: ProviderId, status: number, failure: ProviderFailureText, retryAfterMs: number | undefined): BotError {
+  const reason = failure.message;
   const suffix = reason ? `: ${reason}` : '';
+  if (contentRefusalStatuses.has(status)) {
+    const refusal = contentRefusalError(failure, { status });
+    if (refusal !== undefined) return refusal;
+  }
   if (status === 401 || status === 403) {
     return new BotError('provider_auth', `${providerId} refused the API key (HTTP ${status})${suffix}`, { status });
   }
@@ -179,7 +195,7 @@ export function createProviderHttp(providerId: ProviderId, options: ProviderClie
 
     if (status < 200 || status >= 300) {
       const retryAfterMs = status === 429 ? parseRetryAfter(retryAfter, clock.now()) : undefined;
-      throw statusError(providerId, status, providerReason(text, options.apiKey), retryAfterMs);
+      throw statusError(providerId, status, providerFailure(text, options.apiKey), retryAfterMs);
     }
     try {
       return { status, body: JSON.parse(text) as unknown };

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { BotError } from '../core/errors.ts';
 import type { PollHint, ResultImage, TaskHandle } from '../core/provider.ts';
 import type { ProviderId, Resolution } from '../core/request.ts';
+import { contentRefusalError } from './content-refusal-error.ts';
 import { redact } from './http.ts';
 
 /**
@@ -22,11 +23,20 @@ export function imagesFromUrls(urls: readonly string[]): ResultImage[] {
 }
 
 /**
- * The error for a task the provider reports as failed. Not retryable: the provider has judged
- * this exact request (often a content or upstream refusal that would repeat), and resubmitting
- * automatically would be charged again; the user decides whether to try once more.
+ * The error for a task the provider reports as failed: `content_refused` when its reason (and
+ * error code, when the provider sends one) says the content was refused, else `provider_failed`.
+ * Not retryable: the provider has judged this exact request, and resubmitting automatically would
+ * be charged again; the user decides whether to try once more.
  */
-export function taskFailure(providerId: ProviderId, reason: string | undefined, apiKey: string): BotError {
+export function taskFailure(providerId: ProviderId, reason: string | undefined, apiKey: string, code?: string): BotError {
+  const refusal = contentRefusalError(
+    {
+      ...(reason === undefined ? {} : { message: redact(reason, apiKey) }),
+      ...(code === undefined ? {} : { code: redact(code, apiKey) }),
+    },
+    { providerOutcome: 'task_failed' },
+  );
+  if (refusal !== undefined) return refusal;
   const detail = reason === undefined ? 'no reason given' : redact(reason, apiKey);
   return new BotError('provider_failed', `${providerId} could not generate the image: ${detail}`, { retryable: false, providerOutcome: 'task_failed' });
 }

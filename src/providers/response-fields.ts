@@ -68,3 +68,20 @@ export function describeProviderMessage(body: unknown): string | undefined {
   ];
   return candidates.find((candidate) => candidate !== undefined)?.trim();
 }
+
+/**
+ * The provider's short error code (`content_policy_violation`, `bad_request`) from an error or
+ * failure body, when it sends one apart from its message: `error` as text beside a `message`
+ * (xenodia), `error.code` or `error.type` (OpenAI-style), or a top-level `code`.
+ */
+export function describeProviderErrorCode(body: unknown): string | undefined {
+  const object = asObject(body);
+  const errorObject = asObject(object?.error);
+  const candidates = [
+    readString(object, 'message') === undefined ? undefined : readString(object, 'error'),
+    readString(errorObject, 'code'),
+    readString(errorObject, 'type'),
+    readString(object, 'code'),
+  ];
+  return candidates.find((candidate) => candidate !== undefined)?.trim();
+}

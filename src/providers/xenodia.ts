@@ -8,7 +8,7 @@ import { aspectRatios } from '../core/request.ts';
 import { createProviderHttp, defaultPollTimeoutMs, unexpectedShape, type ProviderClientOptions } from './http.ts';
 import { imagesFromUrls, nanoBananaTypicalSeconds, newTaskHandle, pollHint, taskFailure } from './outcomes.ts';
 import { multipartBody, needsMultipart, planReferences, urlsOf } from './reference-transport.ts';
-import { asObject, describeProviderMessage, readId, readNumber, readProgress, readString, readUrlList } from './response-fields.ts';
+import { asObject, describeProviderErrorCode, describeProviderMessage, readId, readNumber, readProgress, readString, readUrlList } from './response-fields.ts';
 
 /**
  * A create may block until the image exists when the service answers synchronously despite
@@ -149,7 +149,7 @@ export function createXenodiaProvider(options: ProviderClientOptions): ImageProv
       case 'failed':
       case 'error':
       case 'cancelled':
-        return { status: 'failed', error: taskFailure('xenodia', describeProviderMessage(object?.error), options.apiKey) };
+        return { status: 'failed', error: taskFailure('xenodia', describeProviderMessage(object?.error), options.apiKey, describeProviderErrorCode(object?.error)) };
       case 'waiting':
       case 'queuing':
         return { status: 'pending', phase: 'queued', ...extras };

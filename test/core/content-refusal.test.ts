@@ -67,6 +67,12 @@ describe('isContentRefusal', () => {
     });
   }
 
+  it('reads a bare error code word by word', () => {
+    expect(isContentRefusal('content_policy_violation')).toBe(true);
+    expect(isContentRefusal('moderation_blocked')).toBe(true);
+    expect(isContentRefusal('image_generation_failed')).toBe(false);
+  });
+
   it('is false without a reason', () => {
     expect(isContentRefusal(undefined)).toBe(false);
     expect(isContentRefusal('  ')).toBe(false);

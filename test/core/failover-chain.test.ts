@@ -87,5 +87,7 @@ describe('which failed create calls count as "not accepted"', () => {
     expect(refusalKind(taskFailed, xenodiaTerms)).toBeUndefined();
     expect(refusalKind(new BotError('invalid_request', 'no', { status: 402 }), xenodiaTerms)).toBeUndefined();
     expect(refusalKind(new BotError('provider_failed', 'socket closed'), xenodiaTerms)).toBeUndefined();
+    // A content refusal would be refused anywhere: never moved, even on a status the provider documents as taking nothing.
+    for (const value of [400, 422, 500]) expect(refusalKind(status('content_refused', value), nbpCloudTerms)).toBeUndefined();
   });
 });

@@ -138,6 +138,20 @@ describe('failover', () => {
     expect(await attemptsOf(harness, jobId)).toEqual([['xenodia', 'accepted', undefined]]);
   });
 
+  it('never moves a content refusal, on the create call or from the task, and refunds it', async () => {
+    const { harness, delivery } = open({ PROVIDER: 'xenodia', PROVIDER_FALLBACKS: 'nbp-cloud' });
+    xenodia.setFault('status400', { on: 'create', message: 'The prompt violates our content policy' });
+    const onCreate = await run(harness, delivery, fromDefault('xenodia'));
+    expect(onCreate.end.kind === 'fail' && onCreate.end.failure.error).toMatchObject({ code: 'content_refused', retryable: false });
+    expect(onCreate.end.kind === 'fail' && onCreate.end.failure.refunded).toBe(1);
+    expect(await attemptsOf(harness, onCreate.jobId)).toEqual([['xenodia', 'failed', 'content_refused']]);
+
+    xenodia.setFault('taskFails', { message: 'finishReason=IMAGE_SAFETY' });
+    const fromTask = await run(harness, delivery, fromDefault('xenodia'));
+    expect(fromTask.end.kind === 'fail' && fromTask.end.failure.error.code).toBe('content_refused');
+    expect(creates(nbpCloud)).toHaveLength(0);
+  });
+
   it('never moves after a create answer that may have made a task (Xenodia 502), but does after nbp-cloud’s documented 500', async () => {
     const first = open({ PROVIDER: 'xenodia', PROVIDER_FALLBACKS: 'nbp-cloud' });
     xenodia.setFault('status502', { on: 'create' });

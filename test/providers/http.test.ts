@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createProviderHttp, parseRetryAfter, redact } from '../../src/providers/http.ts';
-import { describeProviderMessage } from '../../src/providers/response-fields.ts';
+import { describeProviderErrorCode, describeProviderMessage } from '../../src/providers/response-fields.ts';
 import { botErrorFrom } from './provider-test-support.ts';
 
 const apiKey = 'sk-secret-key-0123456789';
@@ -80,6 +80,24 @@ describe('provider http helper', () => {
     expect(error.message.length).toBeLessThan(400);
   });
 
+  it('maps a 400 or 422 refusal to content_refused, reading code and message together, and leaves 402, 429 and 5xx alone', async () => {
+    for (const [status, body, code, message] of [
+      [400, { error: 'content_policy_violation', message: 'Invalid request' }, 'content_refused', 'Content policy violation.'],
+      [422, { error: { message: 'Your prompt was flagged as inappropriate', type: 'invalid_request_error' } }, 'content_refused', 'Your prompt was flagged as inappropriate.'],
+      [400, { error: 'bad_request', message: 'only n=1 is supported' }, 'provider_rejected', undefined],
+      [402, { error: 'Content blocked by safety filters' }, 'provider_billing', undefined],
+      [429, { error: 'Content blocked by safety filters' }, 'provider_rate_limited', undefined],
+      [502, { error: 'image_generation_failed', message: 'finishReason=IMAGE_SAFETY' }, 'provider_failed', undefined],
+    ] as const) {
+      const baseUrl = await answering(status, JSON.stringify(body));
+      const error = await botErrorFrom(call(baseUrl));
+      expect(error, JSON.stringify(body)).toMatchObject({ code, status });
+      if (message !== undefined) expect(error).toMatchObject({ message, retryable: false });
+      await new Promise((resolve) => server!.close(resolve));
+      server = undefined;
+    }
+  });
+
   it('maps an HTML error page to provider_failed with the status', async () => {
     const baseUrl = await answering(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' });
     const error = await botErrorFrom(call(baseUrl));
@@ -108,5 +126,9 @@ describe('provider http helper', () => {
     expect(describeProviderMessage({ data: { failure_reason: 'nsfw' } })).toBe('nsfw');
     expect(describeProviderMessage({ unrelated: true })).toBeUndefined();
     expect(redact('short', apiKey)).toBe('short');
+    expect(describeProviderErrorCode({ error: 'content_policy_violation', message: 'x' })).toBe('content_policy_violation');
+    expect(describeProviderErrorCode({ error: { code: 'image_generation_failed', message: 'x' } })).toBe('image_generation_failed');
+    expect(describeProviderErrorCode({ code: 'IMAGE_SAFETY', message: 'x' })).toBe('IMAGE_SAFETY');
+    expect(describeProviderErrorCode({ error: 'Insufficient credits' })).toBeUndefined();
   });
 });

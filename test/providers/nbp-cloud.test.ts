@@ -4,7 +4,7 @@ import { findModel } from '../../src/core/capabilities.ts';
 import { createNbpCloudProvider, nbpCloudCapabilities } from '../../src/providers/nbp-cloud.ts';
 import { startFakeNbpCloud } from '../fakes/providers/index.ts';
 import { useProviderFixture } from './provider-fixture.ts';
-import { botErrorFrom, fileReference, providerRequest, referencePng, urlReference } from './provider-test-support.ts';
+import { botErrorFrom, fileReference, providerRequest, referencePng, submitAndDrive, urlReference } from './provider-test-support.ts';
 
 describe('nbp-cloud client', () => {
   const fixture = useProviderFixture(startFakeNbpCloud, (fake, dispatcher) =>
@@ -72,10 +72,28 @@ describe('nbp-cloud client', () => {
 
   it('throws the failure reason when the create answer is already failed', async () => {
     const { fake, provider } = await setUp(0);
-    fake.setFault('taskFails', { message: 'prompt blocked' });
+    fake.setFault('taskFails', { message: 'Downstream query failure or service error' });
     const error = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
     expect(error).toMatchObject({ code: 'provider_failed', retryable: false });
-    expect(error.message).toContain('prompt blocked');
+    expect(error.message).toContain('Downstream query failure or service error');
+  });
+
+  it('maps a failure_reason of PROHIBITED_CONTENT to content_refused when the create answer is already failed', async () => {
+    const { fake, provider } = await setUp(0);
+    fake.setFault('taskFails', { message: 'PROHIBITED_CONTENT' });
+    const immediate = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(immediate).toMatchObject({ code: 'content_refused', retryable: false, providerOutcome: 'task_failed' });
+    expect(immediate.message).toBe('The provider refused the request as prohibited content.');
+  });
+
+  it('maps a polled task blocked by Google (blockReason) to content_refused', async () => {
+    const polled = await setUp(80);
+    polled.fake.setFault('taskFails', { message: 'Prompt was blocked (blockReason: OTHER)' });
+    const driven = await submitAndDrive(polled.provider, providerRequest('nano-banana-pro'));
+    expect(driven.final.status === 'failed' && driven.final.outcome.error).toMatchObject({
+      code: 'content_refused',
+      message: 'The provider blocked the prompt without giving a reason.',
+    });
   });
 
   it('declares 14 references of at most 10 MB, and 2K/4K on Pro only', () => {

@@ -78,6 +78,18 @@ describe('nbp-net client', () => {
     expect(error.message).toContain('4K generation is not available on the free plan');
   });
 
+  it('maps a 400 {error} refusal to content_refused with the reason, and leaves other 400s alone', async () => {
+    const { fake, provider } = await setUp();
+    fake.setFault('status400', { message: 'Content blocked by safety filters' });
+    const refused = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(refused).toMatchObject({ code: 'content_refused', status: 400, retryable: false });
+    expect(refused.message).toBe('Content blocked by safety filters.');
+
+    fake.setFault('status400', { message: 'Reference image exceeds 2.5MB' });
+    const technical = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(technical).toMatchObject({ code: 'provider_rejected', status: 400 });
+  });
+
   it('maps a 500 generation failure to a retryable provider_failed with the service\'s message', async () => {
     const { fake, provider } = await setUp();
     fake.setFault('taskFails');

@@ -28,7 +28,8 @@ interface FaultCase {
 }
 
 const faultCases: FaultCase[] = [
-  { fault: 'status400', settings: { message: 'prompt violates the content policy' }, code: 'provider_rejected', status: 400, retryable: false, messageIncludes: 'prompt violates the content policy' },
+  { fault: 'status400', settings: { message: 'invalid aspect ratio' }, code: 'provider_rejected', status: 400, retryable: false, messageIncludes: 'invalid aspect ratio' },
+  { fault: 'status400', settings: { message: 'prompt violates the content policy' }, code: 'content_refused', status: 400, retryable: false, messageIncludes: 'Prompt violates the content policy.' },
   { fault: 'status401', code: 'provider_auth', status: 401, retryable: false },
   { fault: 'status402', code: 'provider_billing', status: 402, retryable: false },
   { fault: 'status429', settings: { retryAfter: '3' }, code: 'provider_rate_limited', status: 429, retryable: true, retryAfterMs: 3000 },
@@ -219,23 +220,23 @@ describe.each(providerHarnesses)('$id provider contract', (harness) => {
   if (supports('taskFails')) {
     it('reports a failed generation with the provider\'s reason', async () => {
       const { provider, fake } = await startWithFake({ latencyMs: 60 });
-      fake.setFault('taskFails', { message: 'the safety filter blocked this image' });
+      fake.setFault('taskFails', { message: 'the upstream generation failed' });
       if (harness.polls) {
         const driven = await submitAndDrive(provider, providerRequest(provider.capabilities.defaultModel));
         expect(driven.final.status).toBe('failed');
         if (driven.final.status !== 'failed') return;
         expect(driven.final.outcome.error.code).toBe('provider_failed');
-        expect(driven.final.outcome.error.message).toContain('the safety filter blocked this image');
+        expect(driven.final.outcome.error.message).toContain('the upstream generation failed');
       } else {
         const error = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));
         expect(error.code).toBe('provider_failed');
-        expect(error.message).toContain('the safety filter blocked this image');
+        expect(error.message).toContain('the upstream generation failed');
       }
     });
   }
 
   for (const faultCase of faultCases.filter((candidate) => supports(candidate.fault))) {
-    it(`maps ${faultCase.fault} on create to ${faultCase.code}, sending the create only once`, async () => {
+    it(`maps ${faultCase.fault} on create to ${faultCase.code}${faultCase.settings?.message ? ` ("${faultCase.settings.message}")` : ''}, sending the create only once`, async () => {
       const { provider, fake } = await startWithFake();
       fake.setFault(faultCase.fault, faultCase.settings);
       const error = await botErrorFrom(provider.submit(providerRequest(provider.capabilities.defaultModel)));

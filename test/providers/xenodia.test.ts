@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createXenodiaProvider, xenodiaCapabilities } from '../../src/providers/xenodia.ts';
 import { startFakeXenodia, type FakeXenodiaOptions } from '../fakes/providers/index.ts';
 import { useProviderFixture } from './provider-fixture.ts';
-import { fileReference, providerRequest, referencePng, submitAndDrive, urlReference } from './provider-test-support.ts';
+import { botErrorFrom, fileReference, providerRequest, referencePng, submitAndDrive, urlReference } from './provider-test-support.ts';
 
 describe('xenodia client', () => {
   const fixture = useProviderFixture(startFakeXenodia, (fake, dispatcher) =>
@@ -102,15 +102,40 @@ describe('xenodia client', () => {
     expect((await provider.submit(providerRequest('nano-banana-pro'))).kind).toBe('task');
   });
 
-  it('carries the task\'s error.message when the task fails', async () => {
+  it('carries the task\'s error.message when the task fails for a technical reason', async () => {
     const { fake, provider } = await setUp();
-    fake.setFault('taskFails', { message: 'upstream refused: unsafe content' });
+    fake.setFault('taskFails', { message: 'upstream image generation failed' });
     const driven = await submitAndDrive(provider, providerRequest('nano-banana-pro'));
     expect(driven.final.status).toBe('failed');
     if (driven.final.status === 'failed') {
       expect(driven.final.outcome.error).toMatchObject({ code: 'provider_failed', retryable: false });
-      expect(driven.final.outcome.error.message).toContain('upstream refused: unsafe content');
+      expect(driven.final.outcome.error.message).toContain('upstream image generation failed');
     }
+  });
+
+  it('maps a task that fails on the safety filter to content_refused with the reason in plain words', async () => {
+    const { fake, provider } = await setUp();
+    fake.setFault('taskFails', { message: 'Upstream returned no image: finishReason=IMAGE_SAFETY' });
+    const driven = await submitAndDrive(provider, providerRequest('nano-banana-pro'));
+    expect(driven.final.status).toBe('failed');
+    if (driven.final.status === 'failed') {
+      expect(driven.final.outcome.error).toMatchObject({ code: 'content_refused', retryable: false, providerOutcome: 'task_failed' });
+      expect(driven.final.outcome.error.message).toBe("The provider's safety filter stopped the image.");
+    }
+  });
+
+  it('maps a 400 {error, message} refusal on create to content_refused, reading the error code too', async () => {
+    const { fake, provider } = await setUp();
+    fake.setFault('status400', { message: 'The prompt violates our content policy' });
+    const refused = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(refused).toMatchObject({ code: 'content_refused', status: 400, retryable: false });
+    expect(refused.message).toBe('The prompt violates our content policy.');
+    expect(refused.message).not.toContain(fake.apiKey);
+
+    fake.setFault('status400', { message: 'only n=1 is supported' });
+    const technical = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(technical).toMatchObject({ code: 'provider_rejected', status: 400 });
+    expect(technical.message).toContain('only n=1 is supported');
   });
 
   it('the fake rejects undocumented values with the documented error shape', async () => {

@@ -56,12 +56,34 @@ describe('xingchao client', () => {
     it(`treats status "${failedStatus}" as a failed task with its error`, async () => {
       const { fake, provider } = await setUp();
       fake.setPollShape({ failedStatus });
-      fake.setFault('taskFails', { message: 'content moderation' });
+      fake.setFault('taskFails', { message: 'task timeout' });
       const driven = await submitAndDrive(provider, providerRequest('nano-banana-pro'));
       expect(driven.final.status).toBe('failed');
-      if (driven.final.status === 'failed') expect(driven.final.outcome.error.message).toContain('content moderation');
+      if (driven.final.status === 'failed') {
+        expect(driven.final.outcome.error.code).toBe('provider_failed');
+        expect(driven.final.outcome.error.message).toContain('task timeout');
+      }
     });
   }
+
+  it('maps a task failed for sensitive content (in Chinese) to content_refused with the reason', async () => {
+    const { fake, provider } = await setUp();
+    fake.setFault('taskFails', { message: '图片生成失败：提示词包含敏感内容' });
+    const driven = await submitAndDrive(provider, providerRequest('nano-banana-pro'));
+    expect(driven.final.status).toBe('failed');
+    if (driven.final.status === 'failed') {
+      expect(driven.final.outcome.error).toMatchObject({ code: 'content_refused', retryable: false, providerOutcome: 'task_failed' });
+      expect(driven.final.outcome.error.message).toBe('图片生成失败：提示词包含敏感内容。');
+    }
+  });
+
+  it('maps a 400 refusal on create to content_refused', async () => {
+    const { fake, provider } = await setUp();
+    fake.setFault('status400', { message: 'Prompt contains sensitive content, please modify and try again' });
+    const error = await botErrorFrom(provider.submit(providerRequest('nano-banana-pro')));
+    expect(error).toMatchObject({ code: 'content_refused', status: 400, retryable: false });
+    expect(error.message).toBe('Prompt contains sensitive content, please modify and try again.');
+  });
 
   it('the fake refuses 2k on a non-pro model with a provider message, which the client passes on', async () => {
     const { fake, provider } = await setUp();

@@ -9,6 +9,8 @@ const errorText: Record<ErrorCode, string> = {
   provider_billing: 'The image service account is out of credit. An admin needs to top it up.',
   provider_rate_limited: 'The image service is busy right now. Please try again in a minute.',
   provider_rejected: 'The image service declined this prompt or image (often a content filter). Try rewording it.',
+  // Shown only when the provider gave no reason; otherwise `contentRefused` words its reason.
+  content_refused: 'The image service refused to make this image under its content rules.',
   provider_failed: 'The image service failed to make this image. Please try again.',
   provider_timeout: 'The image service took too long to finish this image. Please try again.',
   provider_unavailable: 'No image service could take this request right now. Please try again in a few minutes.',
@@ -26,8 +28,15 @@ const errorText: Record<ErrorCode, string> = {
 /** Codes whose error message is already written for users (validation and quota details). */
 const selfExplanatory: ReadonlySet<ErrorCode> = new Set(['invalid_request', 'quota_exceeded']);
 
+/** A provider's content refusal: its reason in plain words, and no invitation to repeat the same request. */
+function contentRefused(reason: string): string {
+  return `The image service refused this request under its content rules: ${reason} Rewording the prompt may help.`;
+}
+
 /** The user-facing explanation of an error: the message itself when it is user-ready, else the mapped text. */
 export function explainError(code: ErrorCode, message: string): string {
+  // A content refusal's message is the provider's reason, already worded for people (see content-refusal-error).
+  if (code === 'content_refused') return message.trim() === '' ? errorText[code] : contentRefused(message);
   return selfExplanatory.has(code) ? message : errorText[code];
 }
 

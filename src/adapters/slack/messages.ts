@@ -21,6 +21,8 @@ const errorTexts: Record<ErrorCode, string> = {
   provider_billing: "The image service account is out of funds. Ask the bot's admin to top it up.",
   provider_rate_limited: 'The image service is busy right now. Try again in a minute.',
   provider_rejected: 'The image service refused this prompt or image (content policy). Try rewording it.',
+  // Shown only when the provider gave no reason; otherwise `contentRefused` words its reason.
+  content_refused: 'The image service refused to make this image under its content rules.',
   provider_failed: 'The image service could not make this image. Try again.',
   provider_timeout: 'The image service took too long to answer. Try again.',
   provider_unavailable: 'No image service could take this request right now. Try again in a few minutes.',
@@ -98,7 +100,13 @@ export const slackText = {
   },
   /** What a failure means for the user; the message itself for problems the user can fix. */
   failure(code: ErrorCode, message: string): string {
+    // A content refusal's message is the provider's reason, already worded for people (see content-refusal-error).
+    if (code === 'content_refused' && message.trim() !== '') return this.contentRefused(message);
     return code === 'invalid_request' || code === 'quota_exceeded' ? escape(message) : errorTexts[code];
+  },
+  /** A provider's content refusal: its reason in plain words (escaped), and no invitation to repeat the same request. */
+  contentRefused(reason: string): string {
+    return `The image service refused this request under its content rules: ${escape(reason)} Rewording the prompt may help.`;
   },
   /**
    * Why a request was refused before any job existed. Download problems then come from reading the

@@ -83,6 +83,19 @@ describe('provider failures are refunded', () => {
     expect(await quotaOf(discord, peggy)).toContain('**Credits left today:** 2 credits');
   });
 
+  it('a safety refusal from the provider: the reply gives its reason, refunds, and offers no "Try again"', async () => {
+    const { discord, xenodia } = test;
+    const rupert = discord.addUser('rupert');
+    xenodia.setFault('taskFails', { message: 'Your request was rejected by the safety system. Please modify your prompt.', times: 1 });
+    const failed = discord.slashCommand({ user: rupert, name: 'imagine', options: { prompt: 'a forbidden picture' } });
+    const reply = await finalReply(discord, failed);
+    expect(reply.content).toContain('refused this request under its content rules: Your request was rejected by the safety system. Please modify your prompt.');
+    expect(reply.content).not.toMatch(/try again/i);
+    expect(reply.content).toContain('Your 1 credit was refunded.');
+    expect(reply.components).toHaveLength(0);
+    expect(await remaining(test, rupert)).toBe(2);
+  });
+
   it('a task that never finishes times out: the reply says so and /quota shows the credit back', async () => {
     const session = await startDiscordTest({ environment: { JOB_DEADLINE_SECONDS: '1' } });
     try {
