@@ -2,8 +2,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { parsePriceTable, type PriceTable } from './core/price-table.ts';
-import { providerIds, resolutions, type ProviderId, type Resolution } from './core/request.ts';
+import type { BlockedRule } from './core/blocked-terms.ts';
+import type { PriceTable } from './core/price-table.ts';
+import { providerIds, type ProviderId, type Resolution } from './core/request.ts';
+import {
+  adminIds,
+  baseUrl,
+  blockedTerms,
+  integerVariable,
+  nonNegativeInteger,
+  optionalText,
+  positiveInteger,
+  priceTable,
+  providerList,
+  quotaCosts,
+  shardIds,
+} from './config-parsers.ts';
 
 /** Thrown when the environment is unusable; the message names the variable to set. */
 export class ConfigError extends Error {
@@ -13,89 +27,6 @@ export class ConfigError extends Error {
   }
 }
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
-
-const baseUrl = (fallback: string) =>
-  optionalText.pipe(z.string().url('must be an http(s) URL').optional()).transform((value) => (value ?? fallback).replace(/\/+$/, ''));
-
-/** A whole number of at least `minimum`, or undefined when the variable is unset. */
-const integerVariable = (minimum: number) =>
-  optionalText.transform((value, context) => {
-    if (value === undefined) return undefined;
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < minimum) {
-      context.addIssue({ code: 'custom', message: `must be a whole number of at least ${minimum}; got "${value}"` });
-      return z.NEVER;
-    }
-    return number;
-  });
-
-const positiveInteger = (fallback: number) => integerVariable(1).transform((value) => value ?? fallback);
-const nonNegativeInteger = (fallback: number) => integerVariable(0).transform((value) => value ?? fallback);
-
-/** `1K=1,2K=1,4K=2` → cost per resolution tier. */
-const quotaCosts = optionalText.transform((value, context) => {
-  const costs: Record<Resolution, number> = { '1K': 1, '2K': 1, '4K': 2 };
-  if (value === undefined) return costs;
-  for (const pair of value.split(',')) {
-    const [tier, amount] = pair.split('=').map((part) => part.trim());
-    const cost = Number(amount);
-    if (!tier || !(resolutions as readonly string[]).includes(tier.toUpperCase()) || !Number.isInteger(cost) || cost < 0) {
-      context.addIssue({ code: 'custom', message: `expected entries like 1K=1,2K=1,4K=2; "${pair}" is not one` });
-      return z.NEVER;
-    }
-    costs[tier.toUpperCase() as Resolution] = cost;
-  }
-  return costs;
-});
-
-/** `discord:123,slack:U456` → platform-qualified admin ids. */
-const adminIds = optionalText.transform((value, context) => {
-  const ids = (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
-  for (const id of ids) {
-    if (!/^(discord|slack|cli):\S+$/.test(id)) {
-      context.addIssue({ code: 'custom', message: `"${id}" must be platform-qualified, like discord:123 or slack:U456` });
-      return z.NEVER;
-    }
-  }
-  return ids;
-});
-
-/** `0,2` → shard ids (checked against DISCORD_SHARD_COUNT after parsing). */
-const shardIds = optionalText.transform((value, context) => {
-  if (value === undefined) return undefined;
-  const ids = value.split(',').map((part) => part.trim()).filter(Boolean).map(Number);
-  if (ids.length === 0 || ids.some((id) => !Number.isInteger(id) || id < 0)) {
-    context.addIssue({ code: 'custom', message: `expected shard numbers like 0,1; got "${value}"` });
-    return z.NEVER;
-  }
-  return [...new Set(ids)].sort((left, right) => left - right);
-});
-
-/** `nbp-cloud,xingchao` → provider ids in order, each once. */
-const providerList = optionalText.transform((value, context) => {
-  const ids = (value ?? '').split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
-  const unknown = ids.find((id) => !(providerIds as readonly string[]).includes(id));
-  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (unknown !== undefined || repeated !== undefined) {
-    const problem = unknown !== undefined ? `"${unknown}" is not a provider; use ${providerIds.join(', ')}` : `${repeated} is listed twice`;
-    context.addIssue({ code: 'custom', message: `${problem} (comma-separated, in the order to try them)` });
-    return z.NEVER;
-  }
-  return ids as ProviderId[];
-});
-
-/** `xenodia:4K=0.24,xenodia:*=0.13,nbp-cloud:*=20cr` → the operator's prices (see core/price-table.ts). */
-const priceTable = optionalText.transform((value, context): PriceTable => {
-  if (value === undefined) return {};
-  const parsed = parsePriceTable(value);
-  if ('table' in parsed) return parsed.table;
-  context.addIssue({ code: 'custom', message: parsed.problem });
-  return z.NEVER;
-});
 
 const environmentSchema = z.object({
   PROVIDER: optionalText.pipe(z.enum(providerIds, { message: `must be one of ${providerIds.join(', ')}` }).optional()),
@@ -143,6 +74,7 @@ const environmentSchema = z.object({
   QUOTA_COSTS: quotaCosts,
   QUOTA_COMMUNITY_DAILY_CREDITS: integerVariable(0),
   ADMIN_USER_IDS: adminIds,
+  BLOCKED_TERMS: blockedTerms,
 });
 
 export type NbpNetPlan = 'free' | 'standard' | 'pro';
@@ -216,6 +148,8 @@ export interface Config {
     | undefined;
   /** Where /healthz, /readyz and /metrics are served (HEALTH_HOST, HEALTH_PORT); undefined when HEALTH_PORT=0. */
   health: { host: string; port: number } | undefined;
+  /** BLOCKED_TERMS compiled once: the operator's rules, checked against every prompt before a job exists. */
+  blockedTerms: BlockedRule[];
 }
 
 /** The operator's PROVIDER_MODEL when `providerId` is the default provider; otherwise the provider decides. */
@@ -301,6 +235,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
         }
       : undefined,
     health: env.HEALTH_PORT === 0 ? undefined : { host: env.HEALTH_HOST, port: env.HEALTH_PORT },
+    blockedTerms: env.BLOCKED_TERMS,
   };
   if (config.defaultProvider !== 'mock' && !configuredProviders(config).includes(config.defaultProvider)) {
     throw new ConfigError(

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   const opened = await openStore(config);
   const providers = createProviders(config);
   const metrics = createPrometheusMetrics({ providers: [...providers.keys()] });
-  const runner = createJobRunner({ store: opened.store, providers, config, logger, metrics });
+  const runner = createJobRunner({ store: opened.store, providers, config, logger, metrics, blockedTerms: config.blockedTerms });
   const stops: Array<() => Promise<void>> = [];
   /** Where the process is in its life, for /readyz: ready only between the end of start-up and the signal to stop. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';

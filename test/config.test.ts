@@ -136,3 +136,19 @@ describe('failover and spend settings', () => {
     expect(configError({ PROVIDER_PRICES: 'xenodia:*=-1' })).toContain('PROVIDER_PRICES');
   });
 });
+
+describe('BLOCKED_TERMS', () => {
+  it('compiles the operator’s entries once, commas inside a pattern kept', () => {
+    const rules = parseConfig({ BLOCKED_TERMS: 'bad, /a{1,3}z/' }).blockedTerms;
+    expect(rules.map((rule) => [rule.entry, rule.source, rule.kind])).toEqual([['bad', 'operator', 'words'], ['/a{1,3}z/', 'operator', 'pattern']]);
+    expect(parseConfig({}).blockedTerms).toEqual([]);
+  });
+
+  it('a bad regular expression fails the configuration, naming BLOCKED_TERMS and the entry', () => {
+    const message = configError({ BLOCKED_TERMS: 'bad, /(a+)+/' });
+    expect(message).toContain('BLOCKED_TERMS: ');
+    expect(message).toContain('"/(a+)+/"');
+    expect(message).not.toContain('BLOCKED_TERMS: BLOCKED_TERMS');
+    expect(configError({ BLOCKED_TERMS: '/unclosed(/' })).toContain('BLOCKED_TERMS');
+  });
+});

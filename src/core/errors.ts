@@ -3,6 +3,8 @@
 /** Every failure the bot can report. Adapters translate these codes into user-facing text. */
 export const errorCodes = [
   'invalid_request',
+  /** The prompt breaks one of the operator's blocked terms; refused before anything is reserved or sent. */
+  'prompt_blocked',
   'quota_exceeded',
   'provider_auth',
   'provider_billing',
@@ -46,6 +48,8 @@ export interface BotErrorOptions {
   providerOutcome?: ProviderOutcome;
   /** The underlying error (network failure, parse error, ...). Never shown to users. */
   cause?: unknown;
+  /** For `prompt_blocked`: the blocked-term entry the prompt broke, as its author wrote it. */
+  blockedRule?: string;
 }
 
 /**
@@ -70,6 +74,8 @@ export class BotError extends Error {
   readonly status: number | undefined;
   /** What the provider is known to have done with the request; undefined when unknown. */
   readonly providerOutcome: ProviderOutcome | undefined;
+  /** For `prompt_blocked`: the entry the prompt broke, so each adapter words the refusal itself. */
+  readonly blockedRule: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -79,6 +85,7 @@ export class BotError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.status = options.status;
     this.providerOutcome = options.providerOutcome;
+    this.blockedRule = options.blockedRule;
   }
 
   /** Plain data for storage in SQLite and for delivery to adapters. */
@@ -111,4 +118,9 @@ export function toBotError(value: unknown, fallback: ErrorCode = 'internal'): Bo
 /** Shorthand for the most common error: the user asked for something we will not send. */
 export function invalidRequest(message: string): BotError {
   return new BotError('invalid_request', message);
+}
+
+/** The refusal of a prompt that breaks the blocked-term entry `rule`; only its requester is told which. */
+export function promptBlocked(rule: string): BotError {
+  return new BotError('prompt_blocked', `The prompt breaks the blocked term "${rule}".`, { blockedRule: rule });
 }

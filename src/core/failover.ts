@@ -46,7 +46,7 @@ export type FailoverOutcome =
 export function refusalKind(error: BotError, terms: ProviderTerms): 'cool_down' | 'move' | undefined {
   // A content refusal would be refused again anywhere, and another provider must not be asked to make what one refused.
   if (error.code === 'content_refused') return undefined;
-  if (error.code === 'invalid_request' || error.code === 'cancelled' || error.providerOutcome === 'task_failed') return undefined;
+  if (error.code === 'invalid_request' || error.code === 'prompt_blocked' || error.code === 'cancelled' || error.providerOutcome === 'task_failed') return undefined;
   // The connection could not even be opened: no provider saw the request.
   if (error.providerOutcome === 'not_sent') return 'move';
   if (error.status === undefined || !terms.notAcceptedStatuses.includes(error.status)) return undefined;

@@ -84,6 +84,11 @@ export interface ImagineService {
   costOf(request: Pick<GenerationRequest, 'resolution'>): number;
   /** True for ids in ADMIN_USER_IDS. */
   isAdmin(requester: Requester): boolean;
+  /**
+   * The blocked term `prompt` breaks, if any (`start` refuses it with `prompt_blocked`). Lets an
+   * adapter refuse before it posts anything public that would show the prompt.
+   */
+  blockedTermIn(prompt: string): string | undefined;
   /** Adds credits to `targetKey` (`discord:123`) today. The adapter checks permissions first. */
   grant(targetKey: string, amount: number, actor: Requester): Promise<QuotaBalance>;
   /** Restores `targetKey`'s balance to the daily allowance. */

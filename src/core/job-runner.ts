@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { Dispatcher } from 'undici';
 import { operatorModelFor, type Config } from '../config.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { findBlockedTerm, type BlockedRule } from './blocked-terms.ts';
 import { noMetrics, type BotMetrics } from './bot-metrics.ts';
 import { createClaimLoop } from './claim-loop.ts';
 import { createClaimPass } from './claim-pass.ts';
@@ -55,6 +56,8 @@ export interface JobRunnerOptions {
   metrics?: BotMetrics;
   /** Providers passed over after a 401/402 (default: PROVIDER_COOLDOWN_SECONDS on `clock`); tests give their own clock. */
   cooldowns?: ProviderCooldowns;
+  /** The operator's BLOCKED_TERMS, compiled once (default none): prompts breaking one never become jobs. */
+  blockedTerms?: readonly BlockedRule[];
 }
 
 export interface JobRunner extends ImagineService {
@@ -127,7 +130,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   };
 
   /** What `start` builds its jobs with. */
-  const jobContext = { providers, config, policy, clock, createJobId };
+  const jobContext = { providers, config, policy, clock, createJobId, blockedTerms: options.blockedTerms ?? [] };
 
   const providerLimit = (id: ProviderId) =>
     Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY);
@@ -297,6 +300,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     balance,
     costOf: (request) => policy.costOf(request.resolution),
     isAdmin: (requester) => policy.isAdmin(requesterKey(requester)),
+    blockedTermIn: (prompt) => findBlockedTerm(prompt, jobContext.blockedTerms)?.entry,
     grant: (targetKey, amount, actor) => store.grant(targetKey, amount, requesterKey(actor), clock.now()),
     reset: (targetKey, actor) => store.reset(targetKey, requesterKey(actor), clock.now()),
     spendReport: (query) => store.spendReport(query),

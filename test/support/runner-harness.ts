@@ -51,6 +51,7 @@ export function createTestRunner(options: TestRunnerOptions = {}): TestRunner {
     providers,
     config,
     logger,
+    blockedTerms: config.blockedTerms,
     progressIntervalMs: options.progressIntervalMs ?? 100,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.cooldowns === undefined ? {} : { cooldowns: options.cooldowns }),

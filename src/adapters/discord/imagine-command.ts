@@ -7,6 +7,7 @@ import type { DiscordContext } from './context.ts';
 import { intakePayloadVersion, recordedAttachment, type ImaginePayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
 import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
+import { privateRefusal } from './private-refusal.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -67,7 +68,7 @@ export async function finishImagine(context: DiscordContext, payload: ImaginePay
     requester: payload.requester,
     origin,
   };
-  await startJob(context, request, pending.dedupeKey, pending.show);
+  await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
 }
 
 /**
@@ -89,6 +90,7 @@ export async function handleImagine(context: DiscordContext, interaction: ChatIn
       prompt,
       origin: deferredReplyOrigin(interaction),
       show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
+      showPrivately: privateRefusal(interaction),
     });
   });
 }

@@ -9,6 +9,7 @@ import { requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
 import { buildRemixModal } from './remix-modal.ts';
+import { privateRefusal } from './private-refusal.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -31,7 +32,7 @@ export async function finishJobButton(
     origin: await pending.origin,
     ...(payload.action === 'upscale' ? { resolution: '4K' as const } : {}),
   });
-  await startJob(context, request, pending.dedupeKey, pending.show);
+  await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
 }
 
 /**
@@ -68,6 +69,7 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
       prompt,
       origin: deferredReplyOrigin(interaction),
       show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
+      showPrivately: privateRefusal(interaction),
     });
   });
 }

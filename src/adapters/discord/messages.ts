@@ -4,6 +4,8 @@ import type { ErrorCode } from '../../core/errors.ts';
 /** What users read for each failure code (the text after "❌"). */
 const errorText: Record<ErrorCode, string> = {
   invalid_request: 'That request cannot be made.',
+  // Shown only where the requester cannot be answered privately; `text.promptBlocked` names the rule to them alone.
+  prompt_blocked: 'This prompt uses a term that is blocked on this bot, so it was not sent.',
   quota_exceeded: 'You are out of credits for today.',
   provider_auth: 'The image service refused the bot’s credentials. An admin needs to check the API key.',
   provider_billing: 'The image service account is out of credit. An admin needs to top it up.',
@@ -65,6 +67,11 @@ export const text = {
   failed: (explanation: string) => `❌ ${explanation}`,
   refunded: (amount: number) => `Your ${credits(amount)} ${amount === 1 ? 'was' : 'were'} refunded.`,
   nothingCharged: 'Nothing was charged.',
+  /** Seen by the requester alone (ephemeral); the rule is quoted, and replies never ping (allowed mentions are off). */
+  promptBlocked: (rule: string) =>
+    `🚫 Your prompt was not sent: it breaks the blocked term “${rule}” set by this bot’s operator. Nothing was charged.`,
+  /** Left on the public reply for a moment while the private refusal goes out; it names neither prompt nor rule. */
+  refusedPrivately: '❌ This request was refused; only its author was told why. Nothing was charged.',
   internalError: '❌ Something went wrong inside the bot. Nothing was charged; please try again.',
   resultLine: (jobId: string, cost: number, remaining: string) => `Job \`${jobId}\` · ${credits(cost)} · ${remaining} left today`,
   unlimited: 'unlimited credits',

@@ -15,6 +15,7 @@ import { interactionKey, withIntake } from './intake.ts';
 import { buttonCustomIds, deliveredImageOf, imageShownFor, requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
+import { privateRefusal } from './private-refusal.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -114,7 +115,7 @@ export async function finishRemixModal(
         prompt, references: intake.references, resolution: '1K', outputFormat: 'png',
         provider: context.service.defaultProvider, providerFromDefault: true, requester, origin,
       };
-  await startJob(context, request, pending.dedupeKey, pending.show);
+  await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
 }
 
 /**
@@ -136,6 +137,7 @@ export async function handleRemixModal(
       prompt,
       origin: deferredReplyOrigin(interaction),
       show: (content) => interaction.editReply({ content, components: [], allowedMentions: noMentions }),
+      showPrivately: privateRefusal(interaction),
     });
   });
 }

@@ -41,7 +41,7 @@ export async function finishReplyRemix(context: DiscordContext, payload: ReplyRe
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references, requester, origin })
     : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, providerFromDefault: true, requester, origin };
-  await startJob(context, request, pending.dedupeKey, pending.show);
+  await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { GenerationRequest, Origin } from '../../core/request.ts';
 import { isBotError } from '../../core/errors.ts';
 import type { DiscordContext } from './context.ts';
-import { text } from './messages.ts';
+import { explainError, text } from './messages.ts';
 
 /** Replaces the pending message's text (and removes any buttons). */
 export type ShowText = (content: string) => Promise<unknown>;
@@ -20,20 +20,35 @@ export interface PendingRequest {
   origin: Promise<Origin>;
   /** Replaces the pending message's text. */
   show: ShowText;
+  /** Tells the requester alone (see `privateRefusal`); undefined when no interaction can still answer privately. */
+  showPrivately?: ShowText;
 }
 
 /**
  * Hands `request` to the core. A refusal (`invalid_request`, `quota_exceeded`) ends the pending
  * message with its user-ready reason; anything else unexpected ends it with a generic apology.
+ * A blocked prompt is told to the requester alone through `showPrivately` (see `privateRefusal`);
+ * without it (no interaction to answer) the pending message says only that a blocked term was used.
  * On success the pending message shows the job's place in line until the runner reports progress.
  */
-export async function startJob(context: DiscordContext, request: GenerationRequest, dedupeKey: string, show: ShowText): Promise<void> {
+export async function startJob(
+  context: DiscordContext,
+  request: GenerationRequest,
+  dedupeKey: string,
+  show: ShowText,
+  showPrivately?: ShowText,
+): Promise<void> {
   let started;
   try {
     started = await context.service.start(request, { dedupeKey });
   } catch (error) {
     if (isBotError(error) && error.code === 'stopping') {
       context.logger.info({ dedupeKey }, 'stopping: the request is left for the next process to finish');
+      return;
+    }
+    if (isBotError(error) && error.code === 'prompt_blocked') {
+      if (showPrivately === undefined) await show(text.rejected(explainError(error.code, error.message)));
+      else await showPrivately(text.promptBlocked(error.blockedRule ?? error.message));
       return;
     }
     if (isBotError(error) && (error.code === 'invalid_request' || error.code === 'quota_exceeded')) {

@@ -121,6 +121,9 @@ export function createJobLauncher(dependencies: JobLauncherDependencies): JobLau
   }
 
   async function launch(input: LaunchInput): Promise<LaunchOutcome> {
+    // Before the status message: it would show a blocked prompt to the whole channel, if only for a moment.
+    const blocked = service.blockedTermIn(input.prompt);
+    if (blocked !== undefined) return { kind: 'refused', text: slackText.promptBlocked(blocked) };
     const refusal = await checkCredits(input.requester, input.settings);
     if (refusal) return { kind: 'refused', text: refusal };
 
@@ -177,6 +180,8 @@ export function createJobLauncher(dependencies: JobLauncherDependencies): JobLau
       if (postedHere !== undefined) await removeStatus(input, postedHere);
       const failure = toBotError(error);
       if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
+      // Refusals go to the requester alone (ephemeral), so a blocked prompt may name the rule it broke.
+      if (failure.code === 'prompt_blocked' && failure.blockedRule !== undefined) return { kind: 'refused', text: slackText.promptBlocked(failure.blockedRule) };
       return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };
     }
   }

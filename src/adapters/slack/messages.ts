@@ -16,6 +16,8 @@ const verbs: Record<JobKind, string> = {
 /** Failure explanations by error code; `invalid_request` and `quota_exceeded` show the error's own message instead. */
 const errorTexts: Record<ErrorCode, string> = {
   invalid_request: 'The request was not valid.',
+  // Normally `promptBlocked` words it with the rule; this is the fallback without one.
+  prompt_blocked: "This prompt uses a term that is blocked on this bot, so it was not sent. Nothing was charged.",
   quota_exceeded: 'You are out of credits for today.',
   provider_auth: "The image service refused the bot's API key. Ask the bot's admin to check it.",
   provider_billing: "The image service account is out of funds. Ask the bot's admin to top it up.",
@@ -107,6 +109,10 @@ export const slackText = {
   /** A provider's content refusal: its reason in plain words (escaped), and no invitation to repeat the same request. */
   contentRefused(reason: string): string {
     return `The image service refused this request under its content rules: ${escape(reason)} Rewording the prompt may help.`;
+  },
+  /** A prompt refused for breaking a blocked term: shown to the requester alone, the rule escaped so it never pings. */
+  promptBlocked(rule: string): string {
+    return `:no_entry_sign: Your prompt was not sent: it breaks the blocked term "${escape(rule)}" set by this bot's operator. Nothing was charged.`;
   },
   /**
    * Why a request was refused before any job existed. Download problems then come from reading the
