@@ -78,6 +78,13 @@ function quotaCommand() {
     .setContexts(InteractionContextType.Guild);
 }
 
+function jobsCommand() {
+  return new SlashCommandBuilder()
+    .setName(commandNames.jobs)
+    .setDescription('Your last 10 images: state, prompt, when, and a link to each posted one (only you see it)')
+    .setContexts(InteractionContextType.Guild);
+}
+
 function adminCommand() {
   return new SlashCommandBuilder()
     .setName(commandNames.admin)
@@ -121,5 +128,7 @@ function remixCommand(): ContextMenuCommandBuilder {
 
 /** Every command of the bot, as the JSON Discord's bulk-overwrite endpoint takes. */
 export function buildDiscordCommands(providers: readonly ProviderChoice[]): RESTPostAPIApplicationCommandsJSONBody[] {
-  return [imagineCommand(providers).toJSON(), quotaCommand().toJSON(), adminCommand().toJSON(), remixCommand().toJSON()];
+  return [
+    imagineCommand(providers).toJSON(), quotaCommand().toJSON(), jobsCommand().toJSON(), adminCommand().toJSON(), remixCommand().toJSON(),
+  ];
 }

@@ -2,6 +2,7 @@
 import type { ModelCapability } from './capabilities.ts';
 import type { Delivery, JobSummary, QuotaBalance } from './delivery.ts';
 import type { SerializedError } from './errors.ts';
+import type { JobHistoryEntry } from './job-history.ts';
 import type { JobState } from './job-store.ts';
 import type { GenerationRequest, Origin, ProviderId, Requester } from './request.ts';
 import type { SpendQuery, SpendRow } from './spend-report.ts';
@@ -78,6 +79,8 @@ export interface ImagineService {
   start(request: GenerationRequest, options?: StartOptions): Promise<StartedJob>;
   /** A stored job, or undefined when unknown or purged by retention. */
   getJob(jobId: string): Promise<JobView | undefined>;
+  /** `requester`'s latest jobs, newest first (default 10), for the history listing; only their own. */
+  recentJobs(requester: Requester, limit?: number): Promise<JobHistoryEntry[]>;
   /** The requester's credits today. */
   balance(requester: Requester): Promise<QuotaBalance>;
   /** Credits per image at each tier (shown in help). */

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
 import { BotError } from './errors.ts';
 import { executeJob, type ExecutionContext } from './job-execution.ts';
+import { recentJobsFor, type JobHistory } from './job-history.ts';
 import { createIntakeTakeover } from './job-recovery.ts';
 import type { IntakeStore, JobRecord, JobStore, QueuePosition, QuotaLedger } from './job-store.ts';
 import type { SpendReports } from './spend-report.ts';
@@ -28,7 +29,7 @@ import { requesterKey, type ImagineService, type JobView, type ProviderChoice, t
 import type { GenerationRequest, Platform, ProviderId, Requester } from './request.ts';
 
 export interface JobRunnerOptions {
-  store: JobStore & QuotaLedger & IntakeStore & SpendReports;
+  store: JobStore & QuotaLedger & IntakeStore & SpendReports & JobHistory;
   /** Configured providers by id. */
   providers: ReadonlyMap<ProviderId, ImageProvider>;
   config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota' | 'failover' | 'prices'>;
@@ -297,6 +298,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const job = await store.get(jobId);
       return job ? toJobView(job) : undefined;
     },
+    recentJobs: (requester, limit) => recentJobsFor(store, requester, limit),
     balance,
     costOf: (request) => policy.costOf(request.resolution),
     isAdmin: (requester) => policy.isAdmin(requesterKey(requester)),

@@ -1,4 +1,5 @@
 // The store contract every database implements (SQLite, PostgreSQL): the core's seams plus what operators and the benchmark need.
+import type { JobHistory } from '../core/job-history.ts';
 import type { IntakeStore, JobRecord, JobState, JobStore, LedgerEntry, QuotaLedger } from '../core/job-store.ts';
 import type { JobSpend } from '../core/job-spend.ts';
 import type { Resolution } from '../core/request.ts';
@@ -74,7 +75,7 @@ export interface CreditReservations {
 }
 
 /** Everything the bot, the admin CLI and the benchmark read and write; one object per open database. */
-export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditReservations, SpendReports {
+export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditReservations, SpendReports, JobHistory {
   /** Which database is behind it (for logs and the benchmark's labels). */
   readonly kind: 'sqlite' | 'postgres';
   /** Latest ledger rows of `requesterKey`, newest first, with their change of reserved credits. */

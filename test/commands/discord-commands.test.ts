@@ -46,9 +46,9 @@ describe('command definitions', () => {
     expect(option(richer, 'model')?.choices?.map((choice) => choice.value)).toContain('nano-banana-pro');
   });
 
-  it('define /quota, /imagine-admin behind Manage Server, and the Remix message command', () => {
+  it('define /quota, /jobs, /imagine-admin behind Manage Server, and the Remix message command', () => {
     const commands = commandsFor({});
-    expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'imagine-admin', 'Remix']);
+    expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'jobs', 'imagine-admin', 'Remix']);
     const admin = commands.find((command) => command.name === 'imagine-admin');
     expect(admin?.default_member_permissions).toBe(String(1 << 5));
     expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance', 'spend']);
@@ -73,8 +73,8 @@ describe('registration', () => {
         DISCORD_GUILD_ID: '', PROVIDER: '', XENODIA_API_KEY: '', XINGCHAO_API_KEY: '', NBPCLOUD_API_KEY: '', NBPNET_API_KEY: '',
       },
     });
-    expect(stdout).toContain('Registered 4 commands (imagine, quota, imagine-admin, Remix) globally');
+    expect(stdout).toContain('Registered 5 commands (imagine, quota, jobs, imagine-admin, Remix) globally');
     const registered = discord.rest.commands.get('global') ?? [];
-    expect(registered.map((command) => command['name'])).toEqual(['imagine', 'quota', 'imagine-admin', 'Remix']);
+    expect(registered.map((command) => command['name'])).toEqual(['imagine', 'quota', 'jobs', 'imagine-admin', 'Remix']);
   });
 });

@@ -158,6 +158,19 @@ export function describeJobContract(openFixture: OpenStoreFixture): void {
       expect((await store.listRecent({ limit: 10, requesterKey: 'slack:bob', state: 'submitted' })).map((job) => job.id)).toEqual(['bob-1']);
     });
 
+    it('lists one requester’s recent jobs newest first, at most the limit, never anyone else’s', async () => {
+      const { store } = await open({ dailyCredits: 50 });
+      for (let index = 0; index < 12; index += 1) {
+        await store.createJob(newJob({ id: `alice-${index}`, now: noon + index * 1000 }));
+        if (index === 5) await store.createJob(newJob({ id: 'bob-1', requesterKey: 'slack:bob', now: noon + index * 1000 }));
+      }
+      await store.createJob(newJob({ id: 'alice-same-time', now: noon + 11_000 }));
+      const newest = Array.from({ length: 9 }, (_, offset) => `alice-${11 - offset}`);
+      expect((await store.recentJobsOf('discord:alice', 10)).map((job) => job.id)).toEqual(['alice-same-time', ...newest]);
+      expect((await store.recentJobsOf('slack:bob', 10)).map((job) => job.id)).toEqual(['bob-1']);
+      expect(await store.recentJobsOf('discord:nobody', 10)).toEqual([]);
+    });
+
     it('purges final jobs past the cutoff with their reference bytes, keeping the ledger and unfinished jobs', async () => {
       const fixture = await open({ dailyCredits: 50 });
       const { store } = fixture;

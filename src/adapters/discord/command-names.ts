@@ -3,6 +3,7 @@
 export const commandNames = {
   imagine: 'imagine',
   quota: 'quota',
+  jobs: 'jobs',
   admin: 'imagine-admin',
   /** The message context-menu command (names of those may contain spaces and capitals). */
   remix: 'Remix',

@@ -57,7 +57,7 @@ const attachmentTimeoutMs = 30_000;
 
 /**
  * Connects to Discord, waits until ready, registers the Delivery with `service` and handles
- * /imagine, /quota, /imagine-admin, the Remix command, buttons, modals and reply-to-remix; requests
+ * /imagine, /quota, /jobs, /imagine-admin, the Remix command, buttons, modals and reply-to-remix; requests
  * acknowledged by a process that stopped before starting their job are finished through the Delivery.
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {

@@ -5,6 +5,7 @@ import type { DiscordContext } from './context.ts';
 import { parseCustomId } from './custom-ids.ts';
 import { handleImagine } from './imagine-command.ts';
 import { handleJobButton } from './job-buttons.ts';
+import { handleJobs } from './jobs-command.ts';
 import { text } from './messages.ts';
 import { handleAdmin, handleQuota } from './quota-commands.ts';
 import { handleRemixCommand } from './remix-command.ts';
@@ -15,6 +16,7 @@ async function route(context: DiscordContext, interaction: Interaction): Promise
   if (interaction.isChatInputCommand()) {
     if (interaction.commandName === commandNames.imagine) return handleImagine(context, interaction);
     if (interaction.commandName === commandNames.quota) return handleQuota(context, interaction);
+    if (interaction.commandName === commandNames.jobs) return handleJobs(context, interaction);
     if (interaction.commandName === commandNames.admin) return handleAdmin(context, interaction);
   } else if (interaction.isMessageContextMenuCommand()) {
     if (interaction.commandName === commandNames.remix) return handleRemixCommand(context, interaction);

@@ -113,5 +113,13 @@ export const text = {
   spendNone: 'No image service has accepted a job in that time.',
   spendSinceInvalid: (value: string) => `“${value}” is not a UTC day like 2026-11-01.`,
   spendCut: (rows: number) => `… and ${rows} more row${rows === 1 ? '' : 's'}: \`npm run admin -- spend\` shows them all.`,
+  jobsNone: 'You have no images yet. Start one with `/imagine`.',
+  jobsHeading: (count: number) => `**Your last ${count === 1 ? 'job' : `${count} jobs`}** (newest first; only you can see this)`,
+  /** One `/jobs` line; the prompt is already shortened and escaped, and allowedMentions stays empty. */
+  jobLine: (line: { shortId: string; state: string; unixSeconds: number; prompt: string; link: string | undefined }) =>
+    `\`${line.shortId}\` · ${line.state} · <t:${line.unixSeconds}:R> · “${line.prompt}”${line.link === undefined ? '' : ` · [image](<${line.link}>)`}`,
+  jobPhase: { queued: '⏳ queued', generating: '🎨 generating', delivered: '✅ delivered' },
+  /** The failure code in words: "❌ failed (provider timeout)". */
+  jobFailed: (code: ErrorCode) => `❌ failed (${code.replaceAll('_', ' ')})`,
   unknownAction: 'This button or command is not supported by this version of the bot.',
 } as const;

@@ -1,4 +1,4 @@
-// `/imagine`: help, quota and admin answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
+// `/imagine`: help, quota, jobs and admin answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
 import type { App, RespondArguments } from '@slack/bolt';
 import { adminWords, answerAdmin } from './admin-command.ts';
 import { DeadlineAck } from './deadline-ack.ts';
@@ -7,6 +7,7 @@ import { helpText } from './help-text.ts';
 import { intakePayloadVersion, recordedSettings, settingsFrom, type CommandPayload } from './intake-payload.ts';
 import { resolveSettings } from './job-settings.ts';
 import { slackText } from './messages.ts';
+import { jobsListing } from './jobs-listing.ts';
 import { parseImagineText } from './parse-command.ts';
 import { claimRequest, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
@@ -60,6 +61,10 @@ export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
     }
     if (parsed.kind === 'quota') {
       await tell(slackText.quota(await service.balance(requester)));
+      return;
+    }
+    if (parsed.kind === 'jobs') {
+      await tell(await jobsListing(runtime, requester));
       return;
     }
     if (parsed.kind === 'invalid') {

@@ -8,6 +8,7 @@ import { resolveSettings, settingsOf } from './job-settings.ts';
 import { slackText } from './messages.ts';
 import { tellUser } from './notify.ts';
 import { helpText } from './help-text.ts';
+import { jobsListing } from './jobs-listing.ts';
 import { parseImagineText } from './parse-command.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
 import { readFiles, stringField, type SlackFile } from './slack-payloads.ts';
@@ -41,6 +42,7 @@ export async function handleMessage(runtime: SlackRuntime, message: MessagePaylo
   if (parsed.kind === 'help' && text.trim() === '') return message.via === 'reply' ? slackText.replyNeedsPrompt : slackText.mentionNeedsPrompt;
   if (parsed.kind === 'help') return helpText(service);
   if (parsed.kind === 'quota') return slackText.quota(await service.balance(requester));
+  if (parsed.kind === 'jobs') return jobsListing(runtime, requester);
   if (parsed.kind === 'invalid') return parsed.message;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
   if ('error' in resolved) return resolved.error;

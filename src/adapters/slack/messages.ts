@@ -1,6 +1,7 @@
 // Every text a Slack user reads, in one map; user-supplied values are escaped here so they never ping.
 import type { QuotaBalance } from '../../core/delivery.ts';
 import type { ErrorCode } from '../../core/errors.ts';
+import type { JobHistoryEntry } from '../../core/job-history.ts';
 import { escapeSlackText as escape, truncate } from './escape.ts';
 
 /** What started a job; decides the verb of its status line. */
@@ -12,6 +13,9 @@ const verbs: Record<JobKind, string> = {
   remix: 'remixed',
   upscale: 'asked for a 4K version of',
 };
+
+/** The history listing's words for the phases that are not failures. */
+const jobPhases = { queued: ':hourglass: queued', generating: ':art: generating', delivered: ':white_check_mark: delivered' } as const;
 
 /** Failure explanations by error code; `invalid_request` and `quota_exceeded` show the error's own message instead. */
 const errorTexts: Record<ErrorCode, string> = {
@@ -151,7 +155,20 @@ export const slackText = {
       '*Change an image:* reply in its thread with what to change (attach images to mix them in), press *Remix*, or use the *Remix* shortcut on any message with images.',
       '*Use your own images:* mention me with a prompt and attach the images.',
       '`/imagine quota` shows your credits for today.',
+      '`/imagine jobs` lists your last 10 images, with a link to each one posted.',
     ].join('\n');
+  },
+  jobsNone: 'You have no images yet. Make one with `/imagine a red fox in the snow`.',
+  jobsHeading(count: number): string {
+    return `*Your last ${count === 1 ? 'job' : `${count} jobs`}* (newest first; only you can see this)`;
+  },
+  /** One listing line; the prompt is escaped here so it never pings, and the failure code is put in words. */
+  jobLine(entry: JobHistoryEntry, permalink: string | undefined): string {
+    const state = entry.phase === 'failed' ? `:x: failed (${(entry.failureCode ?? 'internal').replaceAll('_', ' ')})` : jobPhases[entry.phase];
+    const seconds = Math.floor(entry.createdAt / 1000);
+    const when = `<!date^${seconds}^{date_short_pretty} {time}|${new Date(entry.createdAt).toISOString()}>`;
+    const prompt = escape(truncate(entry.prompt.replace(/\s+/g, ' ').trim(), 80));
+    return `\`${entry.shortId}\` · ${state} · ${when} · "${prompt}"${permalink === undefined ? '' : ` · <${escape(permalink)}|image>`}`;
   },
   quota(balance: QuotaBalance): string {
     if (balance.unlimited) return 'You have no credit limit (admin).';

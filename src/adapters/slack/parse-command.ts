@@ -10,10 +10,11 @@ export interface ImagineFlags {
   model?: string;
 }
 
-/** What a text asks for: help, quota, a generation, or nothing valid (with the reason). */
+/** What a text asks for: help, quota, the job history, a generation, or nothing valid (with the reason). */
 export type ParsedImagine =
   | { kind: 'help' }
   | { kind: 'quota' }
+  | { kind: 'jobs' }
   | { kind: 'generate'; prompt: string; flags: ImagineFlags }
   | { kind: 'invalid'; message: string };
 
@@ -60,7 +61,7 @@ function checkValue(name: FlagName, raw: string): { value: string } | { error: s
 
 /** How `parseImagineText` treats keywords and empty prompts. */
 export interface ParseOptions {
-  /** Whether `help`, `quota` and an empty text are commands (true for `/imagine`, false for thread replies). */
+  /** Whether `help`, `quota`, `jobs` and an empty text are commands (true for `/imagine`, false for thread replies). */
   keywords?: boolean;
   /** Shown when only flags are given. */
   emptyPromptMessage?: string;
@@ -68,7 +69,7 @@ export interface ParseOptions {
 
 /**
  * Splits `text` (already decoded from Slack markup) into prompt words and flags. With `keywords`,
- * `help` and `quota` alone are commands, and an empty text is `help`: `/imagine` by itself asks how to use it.
+ * `help`, `quota` and `jobs` alone are commands, and an empty text is `help`: `/imagine` by itself asks how to use it.
  */
 export function parseImagineText(text: string, options: ParseOptions = {}): ParsedImagine {
   const trimmed = text.trim();
@@ -76,6 +77,7 @@ export function parseImagineText(text: string, options: ParseOptions = {}): Pars
   if (options.keywords !== false) {
     if (keyword === '' || keyword === 'help') return { kind: 'help' };
     if (keyword === 'quota' || keyword === 'credits') return { kind: 'quota' };
+    if (keyword === 'jobs') return { kind: 'jobs' };
   }
 
   const tokens = trimmed === '' ? [] : trimmed.split(/\s+/).map(normalizeDashes);

@@ -1,6 +1,7 @@
 // Jobs in PostgreSQL: creation with dedupe and its reservation in one transaction, reads, lists and retention.
 import type pg from 'pg';
 import { BotError } from '../../core/errors.ts';
+import type { JobHistory } from '../../core/job-history.ts';
 import type { CreateJobOutcome, JobRecord, JobStore, NewJob } from '../../core/job-store.ts';
 import { createdJobRecord, reservationRequestOf } from '../created-job.ts';
 import { finalStates } from '../final-states.ts';
@@ -17,7 +18,7 @@ export type PostgresJobStore = Pick<
 > & {
   /** Latest jobs first, optionally of one state and/or requester. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
-};
+} & JobHistory;
 
 // ON CONFLICT on the dedupe key makes a retried event that races its first delivery (in another
 // process) wait for that transaction and then find the job, instead of failing on the unique index.
@@ -73,6 +74,15 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
       return createdJobRecord(job, planned);
     });
 
+  async function listRecent(filter: RecentJobsFilter): Promise<JobRecord[]> {
+    const result = await pool.query<JobRow>(
+      `SELECT * FROM jobs WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR requester_key = $2)
+       ORDER BY created_at DESC, seq DESC LIMIT $3`,
+      [filter.state ?? null, filter.requesterKey ?? null, filter.limit],
+    );
+    return toJobRecords(pool, result.rows);
+  }
+
   return {
     async createJob(job): Promise<CreateJobOutcome> {
       const created = await insert(job);
@@ -100,13 +110,8 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
       const result = await pool.query('DELETE FROM jobs WHERE state = ANY($1::text[]) AND created_at < $2', [finalStates, cutoff]);
       return result.rowCount ?? 0;
     },
-    async listRecent(filter) {
-      const result = await pool.query<JobRow>(
-        `SELECT * FROM jobs WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR requester_key = $2)
-         ORDER BY created_at DESC, seq DESC LIMIT $3`,
-        [filter.state ?? null, filter.requesterKey ?? null, filter.limit],
-      );
-      return toJobRecords(pool, result.rows);
-    },
+    listRecent,
+    // The operators' listing narrowed to one requester: same query, same order.
+    recentJobsOf: (requesterKey, limit) => listRecent({ requesterKey, limit }),
   };
 }

@@ -1,5 +1,6 @@
 // The JobStore over SQLite: job rows and their state machine, settling credits in the same transaction.
 import type { SerializedError } from '../../core/errors.ts';
+import type { JobHistory } from '../../core/job-history.ts';
 import type { CreateJobOutcome, JobLease, JobRecord, JobStore, NewJob } from '../../core/job-store.ts';
 import { createdJobRecord, reservationRequestOf } from '../created-job.ts';
 import { finalStates } from '../final-states.ts';
@@ -16,7 +17,7 @@ export interface SqliteJobStore
     JobStore,
     | 'claimJobs' | 'renewLeases' | 'releaseLeases' | 'rememberEvent' | 'forgetEvent' | 'watchForWork'
     | 'markAccepted' | 'recordAttempts' | 'refundSpend' | 'providerSlotsInUse'
-  > {
+  >, JobHistory {
   /** Latest jobs first, optionally of one state and/or requester. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
 }
@@ -134,6 +135,11 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     steps.settle('commit', reservationOf(jobId, row), now);
   });
 
+  const listRecent = async (filter: RecentJobsFilter): Promise<JobRecord[]> =>
+    selectRecent
+      .all({ state: filter.state ?? null, requester: filter.requesterKey ?? null, limit: filter.limit })
+      .map(withReferences);
+
   return {
     createJob: async (job) => createJob.immediate(job),
     async get(jobId) {
@@ -168,9 +174,8 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     listByState: async (states) => selectByStates.all(JSON.stringify(states)).map(withReferences),
     countByRequester: async (requesterKey, states) => countByRequester.get(requesterKey, JSON.stringify(states)) ?? 0,
     purgeFinishedBefore: async (cutoff) => purgeFinished.run(JSON.stringify(finalStates), cutoff).changes,
-    listRecent: async (filter) =>
-      selectRecent
-        .all({ state: filter.state ?? null, requester: filter.requesterKey ?? null, limit: filter.limit })
-        .map(withReferences),
+    listRecent,
+    // The operators' listing narrowed to one requester: same query, same order.
+    recentJobsOf: (requesterKey, limit) => listRecent({ requesterKey, limit }),
   };
 }

@@ -22,9 +22,11 @@ describe('parseImagineText', () => {
     expect(parseImagineText('a fox --ar <!channel>')).toMatchObject({ message: expect.stringContaining('&lt;!channel&gt;') });
   });
 
-  it('treats help, quota and an empty text as keywords only when asked to', () => {
+  it('treats help, quota, jobs and an empty text as keywords only when asked to', () => {
     expect(parseImagineText('')).toEqual({ kind: 'help' });
     expect(parseImagineText(' Quota ')).toEqual({ kind: 'quota' });
+    expect(parseImagineText('Jobs')).toEqual({ kind: 'jobs' });
+    expect(parseImagineText('jobs', { keywords: false })).toEqual({ kind: 'generate', prompt: 'jobs', flags: {} });
     expect(parseImagineText('help', { keywords: false })).toEqual({ kind: 'generate', prompt: 'help', flags: {} });
     expect(parseImagineText('', { keywords: false, emptyPromptMessage: 'say more' })).toEqual({ kind: 'invalid', message: 'say more' });
   });

@@ -34,6 +34,7 @@ export const slackPublishedLimits: SlackRateLimits = {
   'chat.update': [tier3],
   'chat.delete': [tier3],
   'chat.postEphemeral': [tier4],
+  'chat.getPermalink': [tier4],
   'conversations.replies': [tier3],
   'conversations.history': [tier3],
   'files.getUploadURLExternal': [tier4],

@@ -89,6 +89,14 @@ const methods: Record<string, MethodHandler> = {
     return { ok: true, channel: message.channel, ts: message.ts };
   },
 
+  // Like Slack: `{ok, channel, permalink}`; a thread reply's link carries its thread so the client opens it there.
+  'chat.getPermalink': (fields, { workspace }) => {
+    const message = workspace.findMessage(fields.channel ?? '', fields.message_ts ?? '');
+    if (!message) return fail('message_not_found');
+    const thread = message.threadTs === undefined || message.threadTs === message.ts ? '' : `?thread_ts=${message.threadTs}&cid=${message.channel}`;
+    return { ok: true, channel: message.channel, permalink: `https://fake-workspace.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}${thread}` };
+  },
+
   'chat.postEphemeral': (fields, { workspace }) => {
     if (!fields.channel || !fields.user) return fail('invalid_arguments');
     workspace.ephemerals.push({
