@@ -1,7 +1,7 @@
 // Parsers for the environment variables whose values need more than a plain zod type: lists, tables, numbers with defaults.
 import { z } from 'zod';
-import { compileBlockedTerms, type BlockedRule } from './core/blocked-terms.ts';
-import { parseBlockedTermsSetting } from './core/blocked-terms-setting.ts';
+import type { BlockedRule } from './core/blocked-terms.ts';
+import { compileBlockedTermsSetting } from './core/blocked-terms-setting.ts';
 import { parsePriceTable, type PriceTable } from './core/price-table.ts';
 import { providerIds, resolutions, type ProviderId, type Resolution } from './core/request.ts';
 
@@ -97,11 +97,11 @@ export const blockedTerms = z
   .string()
   .optional()
   .transform((value, context): BlockedRule[] => {
-    const setting = parseBlockedTermsSetting(value);
+    const setting = compileBlockedTermsSetting(value);
     if ('problem' in setting) {
       // zod already prefixes the variable's name; the parser's own prefix would say it twice.
       context.addIssue({ code: 'custom', message: setting.problem.replace(/^BLOCKED_TERMS: /, '') });
       return z.NEVER;
     }
-    return compileBlockedTerms(setting.entries, 'operator').rules;
+    return setting.rules;
   });

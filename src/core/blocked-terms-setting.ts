@@ -1,8 +1,11 @@
 // Reads the operator's BLOCKED_TERMS: entries split at commas, except commas inside a /…/ regular expression.
-import { compileBlockedTerms } from './blocked-terms.ts';
+import { compileBlockedTerms, type BlockedRule } from './blocked-terms.ts';
 
 /** The setting read: its entries (trimmed, in order, duplicates dropped), or why it cannot be used. */
 export type BlockedTermsSetting = { entries: string[] } | { problem: string };
+
+/** The setting compiled: the operator's rules, in order, or why it cannot be used. */
+export type CompiledBlockedTermsSetting = { rules: BlockedRule[] } | { problem: string };
 
 /**
  * Splits and checks `BLOCKED_TERMS`. Entries are separated by commas; blank entries are skipped.
@@ -13,6 +16,15 @@ export type BlockedTermsSetting = { entries: string[] } | { problem: string };
  * as a term an admin adds in chat; the problem names BLOCKED_TERMS and each refused entry.
  */
 export function parseBlockedTermsSetting(value: string | undefined): BlockedTermsSetting {
+  const compiled = compileBlockedTermsSetting(value);
+  return 'problem' in compiled ? compiled : { entries: compiled.rules.map((rule) => rule.entry) };
+}
+
+/**
+ * Splits, checks and compiles `BLOCKED_TERMS` in one go (see `parseBlockedTermsSetting` for the
+ * syntax), so the bot's start compiles each entry once: the check is the compilation.
+ */
+export function compileBlockedTermsSetting(value: string | undefined): CompiledBlockedTermsSetting {
   const entries: string[] = [];
   const text = value ?? '';
   let index = 0;
@@ -35,11 +47,11 @@ export function parseBlockedTermsSetting(value: string | undefined): BlockedTerm
     if (!entries.includes(entry)) entries.push(entry);
     index = entryEnd + 1;
   }
-  const { problems } = compileBlockedTerms(entries, 'operator');
+  const { rules, problems } = compileBlockedTerms(entries, 'operator');
   if (problems.length > 0) {
     return { problem: `BLOCKED_TERMS: ${problems.map((problem) => `"${problem.entry}": ${problem.reason}`).join(' ')}` };
   }
-  return { entries };
+  return { rules };
 }
 
 function skipSpaces(text: string, from: number): number {
