@@ -9,22 +9,20 @@ import {
 } from 'discord.js';
 import type { ImageProvider } from '../src/core/provider.ts';
 import type { ProviderChoice } from '../src/core/imagine-service.ts';
-import { aspectRatios, resolutions, type ProviderId } from '../src/core/request.ts';
+import { maxTermLength } from '../src/core/blocked-terms.ts';
+import type { ProviderId } from '../src/core/request.ts';
 import { spendGroupings } from '../src/core/spend-report.ts';
-import { adminOptions, adminSubcommands, commandNames, imagineOptions } from '../src/adapters/discord/command-names.ts';
-
-/** Discord accepts at most 25 choices per option; beyond that the option stays free text. */
-const maxChoices = 25;
-
-/** Values every configured model offers somewhere, in the canonical order of `order`. */
-function supported<T extends string>(order: readonly T[], offered: Iterable<T>): T[] {
-  const set = new Set(offered);
-  return order.filter((value) => set.has(value));
-}
-
-function choicesOf(values: readonly string[]): Array<{ name: string; value: string }> {
-  return values.length > maxChoices ? [] : values.map((value) => ({ name: value, value }));
-}
+import {
+  adminBlockGroup,
+  adminBlockSubcommands,
+  adminOptions,
+  adminSubcommands,
+  commandNames,
+  imagineOptions,
+  showOptions,
+} from '../src/adapters/discord/command-names.ts';
+import { offeredChoices } from './command-choices.ts';
+import { settingsCommand } from './discord-settings-command.ts';
 
 /** The provider choices as the runner lists them (default first), for use without a running bot. */
 export function providerChoicesOf(
@@ -43,10 +41,7 @@ export function providerChoicesOf(
 }
 
 function imagineCommand(providers: readonly ProviderChoice[]) {
-  const models = providers.flatMap((provider) => provider.models);
-  const aspects = supported(aspectRatios, models.flatMap((model) => model.aspectRatios));
-  const tiers = supported(resolutions, models.flatMap((model) => model.resolutions));
-  const modelIds = [...new Set(models.map((model) => model.id))];
+  const offered = offeredChoices(providers);
   const command = new SlashCommandBuilder()
     .setName(commandNames.imagine)
     .setDescription('Generate an image from a prompt, optionally guided by up to three images')
@@ -59,16 +54,13 @@ function imagineCommand(providers: readonly ProviderChoice[]) {
     .addAttachmentOption((option) => option.setName(second).setDescription('A second reference image'))
     .addAttachmentOption((option) => option.setName(third).setDescription('A third reference image'))
     .addStringOption((option) =>
-      option.setName(imagineOptions.aspect).setDescription('Aspect ratio (width:height)').addChoices(...choicesOf(aspects)))
+      option.setName(imagineOptions.aspect).setDescription('Aspect ratio (width:height)').addChoices(...offered.aspects))
     .addStringOption((option) =>
-      option.setName(imagineOptions.resolution).setDescription('Output size; 4K costs more').addChoices(...choicesOf(tiers)))
+      option.setName(imagineOptions.resolution).setDescription('Output size; 4K costs more').addChoices(...offered.resolutions))
     .addStringOption((option) =>
-      option
-        .setName(imagineOptions.provider)
-        .setDescription('Which image service to use')
-        .addChoices(...providers.slice(0, maxChoices).map((provider) => ({ name: provider.displayName, value: provider.id }))))
+      option.setName(imagineOptions.provider).setDescription('Which image service to use').addChoices(...offered.providers))
     .addStringOption((option) =>
-      option.setName(imagineOptions.model).setDescription('Which model to use').addChoices(...choicesOf(modelIds)));
+      option.setName(imagineOptions.model).setDescription('Which model to use').addChoices(...offered.models));
 }
 
 function quotaCommand() {
@@ -85,10 +77,20 @@ function jobsCommand() {
     .setContexts(InteractionContextType.Guild);
 }
 
+function showCommand() {
+  return new SlashCommandBuilder()
+    .setName(commandNames.show)
+    .setDescription('Post a finished image again in this channel, with its Reroll, Remix and 4K buttons')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((option) =>
+      option.setName(showOptions.job).setDescription('The job id, or its first characters as /jobs shows them').setRequired(true)
+        .setMinLength(6).setMaxLength(64));
+}
+
 function adminCommand() {
   return new SlashCommandBuilder()
     .setName(commandNames.admin)
-    .setDescription('Manage image credits and see what images cost (bot admins only)')
+    .setDescription('Credits, spend, blocked terms and the moderation log (server managers and bot admins)')
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((sub) =>
@@ -116,7 +118,22 @@ function adminCommand() {
           option.setName(adminOptions.by).setDescription('Rows per provider (default), day, user or server')
             .addChoices(...spendGroupings.map((grouping) => ({ name: grouping, value: grouping }))))
         .addStringOption((option) =>
-          option.setName(adminOptions.since).setDescription('Only images from this UTC day on, like 2026-11-01').setMinLength(10).setMaxLength(10)));
+          option.setName(adminOptions.since).setDescription('Only images from this UTC day on, like 2026-11-01').setMinLength(10).setMaxLength(10)))
+    .addSubcommandGroup((group) =>
+      group
+        .setName(adminBlockGroup)
+        .setDescription('This server’s blocked terms (the operator’s BLOCKED_TERMS apply too)')
+        .addSubcommand((sub) =>
+          sub.setName(adminBlockSubcommands.add).setDescription('Block a word or phrase, or a /regular expression/')
+            .addStringOption((option) =>
+              option.setName(adminOptions.term).setDescription('A word, a phrase, or /a pattern/').setRequired(true).setMaxLength(maxTermLength)))
+        .addSubcommand((sub) =>
+          sub.setName(adminBlockSubcommands.remove).setDescription('Unblock a term, written as the list shows it')
+            .addStringOption((option) =>
+              option.setName(adminOptions.term).setDescription('The term as listed').setRequired(true).setMaxLength(maxTermLength)))
+        .addSubcommand((sub) => sub.setName(adminBlockSubcommands.list).setDescription('List this server’s blocked terms')))
+    .addSubcommand((sub) =>
+      sub.setName(adminSubcommands.moderation).setDescription('The latest blocked prompts and image-service refusals in this server'));
 }
 
 function remixCommand(): ContextMenuCommandBuilder {
@@ -129,6 +146,7 @@ function remixCommand(): ContextMenuCommandBuilder {
 /** Every command of the bot, as the JSON Discord's bulk-overwrite endpoint takes. */
 export function buildDiscordCommands(providers: readonly ProviderChoice[]): RESTPostAPIApplicationCommandsJSONBody[] {
   return [
-    imagineCommand(providers).toJSON(), quotaCommand().toJSON(), jobsCommand().toJSON(), adminCommand().toJSON(), remixCommand().toJSON(),
+    imagineCommand(providers).toJSON(), quotaCommand().toJSON(), jobsCommand().toJSON(), showCommand().toJSON(), adminCommand().toJSON(),
+    settingsCommand(providers).toJSON(), remixCommand().toJSON(),
   ];
 }

@@ -1,14 +1,16 @@
-// Operators' command line over the bot's own store and quota policy: balances, grants, resets, recent jobs, retention.
+// Operators' command line over the bot's own store and quota policy: balances, grants, resets, recent jobs, retention, spend, moderation.
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
-import type { QuotaBalance } from '../core/delivery.ts';
+import type { ModerationFilter } from '../core/community-store.ts';
 import { isBotError } from '../core/errors.ts';
-import { jobStates, type JobRecord, type JobState } from '../core/job-store.ts';
-import { formatCredits, formatTimeUntil } from '../core/quota-policy.ts';
+import { jobStates, type JobState } from '../core/job-store.ts';
+import { formatCredits } from '../core/quota-policy.ts';
 import { spendQueryFrom, type SpendQuery } from '../core/spend-report.ts';
 import { alignColumns } from '../core/text-table.ts';
 import { openStore, unbalancedAccounts, type OpenedStore, type RecentJobsFilter } from '../store/index.ts';
+import { describeBalance, jobRow, showBalance, timestamp } from './admin-balance.ts';
+import { moderationFilterFrom, printModeration } from './admin-moderation.ts';
 import { printSpend } from './admin-spend.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]
@@ -24,6 +26,9 @@ Commands:
   spend [--since DATE] [--by provider|day|user|server]
                                  what accepted jobs cost the operator (default by provider, all time;
                                  DATE is a UTC day like 2026-11-01)
+  moderation [--community KEY] [--since DATE] [--limit N]
+                                 blocked prompts and provider refusals, newest first (default limit 50);
+                                 KEY is discord:<server id> or slack:<team id>
 
 User keys are platform-qualified: discord:123, slack:U456, cli:alice.
 States: ${jobStates.join(', ')}.
@@ -73,57 +78,6 @@ function wholeNumber(value: string, name: string, minimum: number): number {
   return number;
 }
 
-function timestamp(time: number): string {
-  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-function describeBalance(balance: QuotaBalance, now: number): string[] {
-  const remaining = balance.unlimited
-    ? 'unlimited (admin)'
-    : `${formatCredits(balance.remaining)} (daily allowance ${balance.dailyCredits})`;
-  return [
-    `  remaining today: ${remaining}`,
-    `  reserved:        ${formatCredits(balance.reserved)} (images in progress)`,
-    `  resets:          ${timestamp(balance.resetsAt)} (in ${formatTimeUntil(now, balance.resetsAt)})`,
-  ];
-}
-
-const table = alignColumns;
-
-function jobRow(job: JobRecord): string[] {
-  const prompt = job.request.prompt.replace(/\s+/g, ' ');
-  return [
-    timestamp(job.createdAt),
-    job.id,
-    job.state,
-    job.requesterKey,
-    String(job.cost),
-    `${job.provider}/${job.model}`,
-    // Every provider tried for the create call, when it was more than the one that has the job.
-    job.attempts.length > 1 ? job.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`).join(' → ') : '',
-    job.error?.code ?? '',
-    prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt,
-  ];
-}
-
-async function showBalance(context: CommandContext, key: string): Promise<void> {
-  const { opened, now, print } = context;
-  print(key);
-  for (const line of describeBalance(await opened.store.balance(key, now), now)) print(line);
-  const entries = await opened.store.entries(key, 10);
-  if (entries.length === 0) return;
-  print('latest ledger rows:');
-  const rows = entries.map((entry) => [
-    timestamp(entry.createdAt),
-    entry.kind,
-    entry.amount > 0 ? `+${entry.amount}` : String(entry.amount),
-    `day ${entry.quotaDay}`,
-    entry.jobId === null ? '' : `job ${entry.jobId}`,
-    `by ${entry.actorKey}`,
-  ]);
-  for (const line of table(rows)) print(`  ${line}`);
-}
-
 /** A command with its arguments checked, before anything touches the database. */
 type Command =
   | { name: 'balance'; key: string }
@@ -132,17 +86,19 @@ type Command =
   | { name: 'jobs'; filter: RecentJobsFilter }
   | { name: 'purge' }
   | { name: 'audit' }
-  | { name: 'spend'; query: SpendQuery };
+  | { name: 'spend'; query: SpendQuery }
+  | { name: 'moderation'; filter: ModerationFilter };
 
 function parseCommand(name: string, args: string[], options: CommandOptions): Command {
   const expectArguments = (count: number) => {
     if (args.length !== count) throw new UsageError(`"${name}" takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}.`);
   };
-  const { since, by, ...jobOptions } = options;
-  if (name !== 'jobs' && Object.values(jobOptions).some((value) => value !== undefined)) {
-    throw new UsageError('--state, --user and --limit only apply to "jobs".');
-  }
-  if (name !== 'spend' && (since !== undefined || by !== undefined)) throw new UsageError('--since and --by only apply to "spend".');
+  const { since, by, community, state, user, limit } = options;
+  if (name !== 'jobs' && (state !== undefined || user !== undefined)) throw new UsageError('--state and --user only apply to "jobs".');
+  if (name !== 'jobs' && name !== 'moderation' && limit !== undefined) throw new UsageError('--limit only applies to "jobs" and "moderation".');
+  if (name !== 'spend' && by !== undefined) throw new UsageError('--by only applies to "spend".');
+  if (name !== 'spend' && name !== 'moderation' && since !== undefined) throw new UsageError('--since only applies to "spend" and "moderation".');
+  if (name !== 'moderation' && community !== undefined) throw new UsageError('--community only applies to "moderation".');
   switch (name) {
     case 'balance':
     case 'reset':
@@ -153,7 +109,6 @@ function parseCommand(name: string, args: string[], options: CommandOptions): Co
       return { name, key: userKey(args[0]), credits: wholeNumber(args[1] ?? '', '<credits>', 1) };
     case 'jobs': {
       expectArguments(0);
-      const { state, user, limit } = options;
       if (state !== undefined && !(jobStates as readonly string[]).includes(state)) {
         throw new UsageError(`--state must be one of ${jobStates.join(', ')}; got "${state}".`);
       }
@@ -175,6 +130,12 @@ function parseCommand(name: string, args: string[], options: CommandOptions): Co
       const query = spendQueryFrom({ since, by });
       if ('problem' in query) throw new UsageError(query.problem);
       return { name, query };
+    }
+    case 'moderation': {
+      expectArguments(0);
+      const filter = moderationFilterFrom({ community, since, limit });
+      if ('problem' in filter) throw new UsageError(filter.problem);
+      return { name, filter };
     }
     default:
       throw new UsageError(`Unknown command "${name}".`);
@@ -206,7 +167,7 @@ async function runCommand(command: Command, context: CommandContext): Promise<nu
         return exitCodes.ok;
       }
       const header = ['CREATED', 'ID', 'STATE', 'USER', 'COST', 'PROVIDER/MODEL', 'TRIED', 'ERROR', 'PROMPT'];
-      for (const line of table([header, ...jobs.map(jobRow)])) print(line);
+      for (const line of alignColumns([header, ...jobs.map(jobRow)])) print(line);
       return exitCodes.ok;
     }
     case 'purge': {
@@ -233,6 +194,9 @@ async function runCommand(command: Command, context: CommandContext): Promise<nu
     case 'spend':
       await printSpend(opened.store, command.query, print);
       return exitCodes.ok;
+    case 'moderation':
+      await printModeration(opened.store, command.filter, print);
+      return exitCodes.ok;
   }
 }
 
@@ -243,6 +207,7 @@ interface CommandOptions {
   limit: string | undefined;
   since: string | undefined;
   by: string | undefined;
+  community: string | undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -258,6 +223,7 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         since: { type: 'string' },
         by: { type: 'string' },
+        community: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -271,8 +237,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === undefined) throw new UsageError('Missing command.');
   // Parsed completely before opening the database, so a typo never creates a database file.
-  const { state, user, limit, since, by } = parsed.values;
-  const parsedCommand = parseCommand(command, args, { state, user, limit, since, by });
+  const { state, user, limit, since, by, community } = parsed.values;
+  const parsedCommand = parseCommand(command, args, { state, user, limit, since, by, community });
   const config = loadConfig();
   const opened = await openStore(config);
   try {

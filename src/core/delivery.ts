@@ -85,6 +85,16 @@ export interface JobFailure {
   refunded: number;
 }
 
+export interface JobCancelledNotice {
+  summary: JobSummary;
+  /** Platform user id of who cancelled (the requester or an admin). */
+  cancelledByUserId: string;
+  /** True when the requester cancelled their own job. */
+  byRequester: boolean;
+  /** Credits given back. */
+  refunded: number;
+}
+
 /** Where a delivered result was posted, recorded so it is never posted twice. */
 export interface DeliveryReceipt {
   /** Platform id of the message holding the image. */
@@ -100,6 +110,18 @@ export interface Delivery {
   deliver(origin: Origin, result: JobResult): Promise<DeliveryReceipt>;
   /** Ends the pending message with the failure explained (and the refund). */
   fail(origin: Origin, failure: JobFailure): Promise<void>;
+  /**
+   * Ends the pending message of a job someone cancelled: says who (a mention that pings nobody) and
+   * that the credits came back. Whichever process handled the cancel calls it; the job's own
+   * process has stopped touching the message by then.
+   */
+  cancelled(origin: Origin, notice: JobCancelledNotice): Promise<void>;
+  /**
+   * This process stopped working on the job without ending it: its lease went to another process,
+   * or someone cancelled it through another process. Progress edits still queued here are dropped,
+   * so none of them overwrites what the new owner or the canceller shows. Synchronous, never throws.
+   */
+  abandoned?(origin: Origin, jobId: string): void;
   /**
    * Ends a pending message whose request never became a job because the bot stopped first (see
    * `ImagineService.accept`). Nothing was charged; the user is asked to try again.

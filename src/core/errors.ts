@@ -5,6 +5,8 @@ export const errorCodes = [
   'invalid_request',
   /** The prompt breaks one of the operator's blocked terms; refused before anything is reserved or sent. */
   'prompt_blocked',
+  /** The community allows the bot only in other channels; refused before anything is reserved or sent. */
+  'channel_not_allowed',
   'quota_exceeded',
   'provider_auth',
   'provider_billing',
@@ -50,6 +52,8 @@ export interface BotErrorOptions {
   cause?: unknown;
   /** For `prompt_blocked`: the blocked-term entry the prompt broke, as its author wrote it. */
   blockedRule?: string;
+  /** For `prompt_blocked`: whose list the entry is on. */
+  blockedSource?: 'operator' | 'server';
 }
 
 /**
@@ -76,6 +80,8 @@ export class BotError extends Error {
   readonly providerOutcome: ProviderOutcome | undefined;
   /** For `prompt_blocked`: the entry the prompt broke, so each adapter words the refusal itself. */
   readonly blockedRule: string | undefined;
+  /** For `prompt_blocked`: whose list the broken entry is on (the operator's or the community's). */
+  readonly blockedSource: 'operator' | 'server' | undefined;
 
   constructor(code: ErrorCode, message: string, options: BotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -86,6 +92,7 @@ export class BotError extends Error {
     this.status = options.status;
     this.providerOutcome = options.providerOutcome;
     this.blockedRule = options.blockedRule;
+    this.blockedSource = options.blockedSource;
   }
 
   /** Plain data for storage in SQLite and for delivery to adapters. */
@@ -121,6 +128,6 @@ export function invalidRequest(message: string): BotError {
 }
 
 /** The refusal of a prompt that breaks the blocked-term entry `rule`; only its requester is told which. */
-export function promptBlocked(rule: string): BotError {
-  return new BotError('prompt_blocked', `The prompt breaks the blocked term "${rule}".`, { blockedRule: rule });
+export function promptBlocked(rule: string, source: 'operator' | 'server' = 'operator'): BotError {
+  return new BotError('prompt_blocked', `The prompt breaks the blocked term "${rule}".`, { blockedRule: rule, blockedSource: source });
 }

@@ -3,11 +3,12 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
 import type { BotMetrics } from './bot-metrics.ts';
 import type { Clock } from './clock.ts';
-import { sleep } from './clock.ts';
-import type { Delivery, DeliveryReceipt, JobProgress, JobResult } from './delivery.ts';
+import type { Delivery, JobProgress, JobResult } from './delivery.ts';
 import { BotError, toBotError } from './errors.ts';
 import { awaitTask, fetchResultImage, submitRequest } from './generation-steps.ts';
 import { extensionFor } from './image-type.ts';
+import { deliverOnce } from './deliver-once.ts';
+import { keptCopyOf } from './kept-copy.ts';
 import { trackInFlight, type InFlightTracker } from './in-flight-tracker.ts';
 import { settleRefund, submitJob, type AcceptedJob, type SubmissionSettings } from './job-submission.ts';
 import type { ClaimedJob, JobLease, JobRecord, JobStore, QuotaLedger, StoredResult } from './job-store.ts';
@@ -45,6 +46,8 @@ export interface ExecutionContext {
   metrics: BotMetrics;
   /** Failover (PROVIDER_FALLBACKS, cool-downs, caps) and prices for create calls (see job-submission.ts). */
   submission: SubmissionSettings;
+  /** Records a provider's content refusal in the moderation log. */
+  recordRefusal(job: JobRecord, reason: string): Promise<void>;
 }
 
 /** Least time between two progress writes of one job. */
@@ -137,33 +140,6 @@ async function obtainImages(
   );
   await progressWrites;
   return images;
-}
-
-async function deliverOnce(context: ExecutionContext, delivery: Delivery, job: JobRecord, result: JobResult, signal: AbortSignal): Promise<DeliveryReceipt> {
-  let lastError: BotError | undefined;
-  for (let attempt = 1; attempt <= context.deliveryAttempts; attempt += 1) {
-    if (attempt > 1) {
-      // The previous attempt may have posted before failing; never post twice, but end the pending message.
-      const existing = await delivery.findDelivered?.(job.origin, job.id).catch(() => undefined);
-      if (existing) {
-        const { image: _posted, ...outcome } = result;
-        await delivery.confirmDelivered?.(job.origin, { ...outcome, receipt: existing }).catch((error: unknown) =>
-          context.logger.warn({ jobId: job.id, err: error }, 'could not end the pending message of a posted result'),
-        );
-        return existing;
-      }
-      await sleep(context.clock, 1000 * 2 ** (attempt - 2), signal);
-    }
-    context.leases.assertHolds(job.id);
-    try {
-      return await delivery.deliver(job.origin, result);
-    } catch (error) {
-      lastError = toBotError(error, 'platform_failed');
-      context.logger.warn({ jobId: job.id, attempt, err: error }, 'delivery failed');
-      if (!lastError.retryable) break;
-    }
-  }
-  throw lastError ?? new BotError('platform_failed', 'The result could not be posted');
 }
 
 /** True when the job must stop without a word: this process lost its lease, or it is stopping. */
@@ -264,7 +240,11 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       await throttle.close();
       const result: JobResult = { ...shown, image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` } };
       const receipt = await deliverOnce(context, delivery, job, result, signal);
-      await store.markDelivered(lease, receipt.messageId, clock.now());
+      const kept = await keptCopyOf(image).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not keep a copy of the image for /show');
+        return undefined;
+      });
+      await store.markDelivered(lease, receipt.messageId, clock.now(), kept);
       delivered();
       return result.elapsedMs;
     });
@@ -273,6 +253,8 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
     await throttle.close();
     if (isQuietStop(context, error, signal)) {
       log.info({ reason: toBotError(error).code }, 'leaving the job to the next owner');
+      // Not on a stop of this process: its queued edits are still welcome until it exits.
+      if (!context.signal.aborted) delivery?.abandoned?.(job.origin, jobId);
       return;
     }
     const failure = toBotError(error);
@@ -288,6 +270,9 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
     }
     metrics.jobFinished(job.provider, failure.code);
     metrics.credits('refunded', refunded);
+    if (failure.code === 'content_refused') {
+      await context.recordRefusal(job, failure.message).catch((recordError: unknown) => log.warn({ err: recordError }, 'could not record the refusal'));
+    }
     if (!leases.holds(jobId)) return;
     try {
       await delivery?.fail(job.origin, { summary, error: failure.toJSON(), refunded });

@@ -2,79 +2,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { Dispatcher } from 'undici';
-import { operatorModelFor, type Config } from '../config.ts';
-import { silentLogger, type Logger } from '../log.ts';
-import { findBlockedTerm, type BlockedRule } from './blocked-terms.ts';
-import { noMetrics, type BotMetrics } from './bot-metrics.ts';
+import { operatorModelFor } from '../config.ts';
+import { silentLogger } from '../log.ts';
+import { noMetrics } from './bot-metrics.ts';
 import { createClaimLoop } from './claim-loop.ts';
 import { createClaimPass } from './claim-pass.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import { createCommunityControls } from './community-controls.ts';
+import { createCommunityGate, refusalError } from './community-gate.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
 import { BotError } from './errors.ts';
+import { requesterKey, type JobView, type ProviderChoice, type StartedJob, type StartOptions } from './imagine-service.ts';
 import { executeJob, type ExecutionContext } from './job-execution.ts';
-import { recentJobsFor, type JobHistory } from './job-history.ts';
+import { recentJobsFor } from './job-history.ts';
 import { createIntakeTakeover } from './job-recovery.ts';
-import type { IntakeStore, JobRecord, JobStore, QueuePosition, QuotaLedger } from './job-store.ts';
-import type { SpendReports } from './spend-report.ts';
+import type { JobRunner, JobRunnerOptions } from './job-runner-options.ts';
+import type { JobRecord, QueuePosition } from './job-store.ts';
 import { summarize, toJobView } from './job-view.ts';
 import { createLeaseKeeper } from './lease-keeper.ts';
+import { refusalEvent } from './moderation-events.ts';
 import { newJobFor } from './new-job.ts';
-import { createPollScheduler, type PollScheduler } from './poll-scheduler.ts';
-import type { ImageProvider } from './provider.ts';
-import { createProviderCooldowns, type ProviderCooldowns } from './provider-cooldown.ts';
+import { createPollScheduler } from './poll-scheduler.ts';
+import { providerChoicesFor } from './provider-choices.ts';
+import { createProviderCooldowns } from './provider-cooldown.ts';
 import { createQuotaPolicy } from './quota-policy.ts';
-import { Semaphore } from './semaphore.ts';
-import { requesterKey, type ImagineService, type JobView, type ProviderChoice, type StartedJob, type StartOptions } from './imagine-service.ts';
 import type { GenerationRequest, Platform, ProviderId, Requester } from './request.ts';
+import { Semaphore } from './semaphore.ts';
 
-export interface JobRunnerOptions {
-  store: JobStore & QuotaLedger & IntakeStore & SpendReports & JobHistory;
-  /** Configured providers by id. */
-  providers: ReadonlyMap<ProviderId, ImageProvider>;
-  config: Pick<Config, 'defaultProvider' | 'defaultModel' | 'jobs' | 'quota' | 'failover' | 'prices'>;
-  /** This process's name on its leases (default: host, pid and a random part). */
-  owner?: string;
-  /**
-   * Jobs this process works on at once at most (default 10,000: in practice MAX_JOBS_PER_USER and
-   * PROVIDER_MAX_IN_FLIGHT bound it first); the rest wait in the shared line for any process.
-   */
-  maxHeldJobs?: number;
-  scheduler?: PollScheduler;
-  clock?: Clock;
-  logger?: Logger;
-  /** Dispatcher for downloading result images (tests point it at loopback fakes). */
-  downloadDispatcher?: Dispatcher;
-  /** Minimum time between progress reports per job (default 3 s, the platforms' comfortable edit rate). */
-  progressIntervalMs?: number;
-  /** Largest result image accepted from a provider (default 50 MB). */
-  maxResultBytes?: number;
-  /** Result images downloaded at once (default 16); bounds memory when many tasks finish together. */
-  maxConcurrentDownloads?: number;
-  /** New job ids (default random UUIDs). */
-  createJobId?: () => string;
-  /** Where jobs, the queue, provider calls and credits are counted (default nowhere). */
-  metrics?: BotMetrics;
-  /** Providers passed over after a 401/402 (default: PROVIDER_COOLDOWN_SECONDS on `clock`); tests give their own clock. */
-  cooldowns?: ProviderCooldowns;
-  /** The operator's BLOCKED_TERMS, compiled once (default none): prompts breaking one never become jobs. */
-  blockedTerms?: readonly BlockedRule[];
-}
-
-export interface JobRunner extends ImagineService {
-  /**
-   * Starts claiming work: queued jobs in the shared line, jobs and intakes whose process died
-   * (expired leases: restart recovery is this special case), for every platform with a registered
-   * delivery. Call it after every adapter has registered its delivery. Also purges jobs past retention.
-   */
-  resume(): Promise<void>;
-  /** Stops polling, leaves every job in the store as it is, and gives its leases back for another process. */
-  stop(): Promise<void>;
-  /** This process's name on its leases. */
-  readonly owner: string;
-  /** Resolves when no job is waiting or running (tests and benchmarks). */
-  whenIdle(): Promise<void>;
-}
+export type { JobRunner, JobRunnerOptions, RunnerStore } from './job-runner-options.ts';
 
 /** A process's lease name: readable in logs and unique even when two containers share a pid. */
 function defaultOwner(): string {
@@ -101,6 +56,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const leases = createLeaseKeeper({ store, owner, leaseMs, clock, logger });
   let idleWaiters: Array<() => void> = [];
   let resumed = false;
+  let unwatchCancels: (() => void) | undefined;
 
   const context: ExecutionContext = {
     store,
@@ -128,10 +84,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       prices: config.prices,
       providerLimit: (id) => providerLimit(id),
     },
+    recordRefusal: (job, reason) => store.recordModeration(refusalEvent(job, reason, clock.now())),
   };
 
+  const operatorRules = options.blockedTerms ?? [];
+  const gate = createCommunityGate({
+    store,
+    operatorRules,
+    providers,
+    operatorModelFor: (provider) => operatorModelFor(config, provider),
+    now: () => clock.now(),
+  });
+
   /** What `start` builds its jobs with. */
-  const jobContext = { providers, config, policy, clock, createJobId, blockedTerms: options.blockedTerms ?? [] };
+  const jobContext = { providers, config, policy, clock, createJobId, blockedTerms: operatorRules };
 
   const providerLimit = (id: ProviderId) =>
     Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY);
@@ -216,7 +182,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const existing = await store.getByDedupeKey(startOptions.dedupeKey);
       if (existing) return describeStarted(existing, true, undefined);
     }
-    const { job, duplicate } = await store.createJob(newJobFor(jobContext, input, startOptions.dedupeKey));
+    const view = await gate.viewOf(input.requester);
+    const refusal = await gate.screen(input, view);
+    if (refusal !== undefined) throw refusalError(refusal);
+    await applyCommunityCredits(input.requester, view);
+    const { job, duplicate } = await store.createJob(newJobFor(jobContext, gate.withDefaults(input, view), startOptions.dedupeKey));
     if (startOptions.dedupeKey) leases.forget(startOptions.dedupeKey);
     if (duplicate) return describeStarted(job, true, undefined);
     metrics.jobStarted(job.provider);
@@ -243,6 +213,13 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const purged = await store.purgeFinishedBefore(clock.now() - config.jobs.retentionDays * 86_400_000);
     if (purged > 0) logger.info({ purged }, 'purged jobs past retention');
     resumed = true;
+    // A job cancelled through another process stops here at once: no more polls, edits or posting.
+    unwatchCancels ??= store.watchForCancels((jobIds) => {
+      for (const jobId of jobIds) {
+        // The job's own run then stops quietly and tells its delivery to drop queued edits (`abandoned`).
+        if (running.has(jobId)) leases.drop(jobId);
+      }
+    });
     claims.start();
     await claims.request();
     await intakeTakeover.run();
@@ -253,6 +230,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     // Taken before the jobs wind down (each forgets its lease as it ends): all of them go back.
     const held = leases.allLeases();
     stopController.abort(new BotError('cancelled', 'The bot is stopping'));
+    unwatchCancels?.();
     await claims.stop();
     scheduler.stop();
     await Promise.allSettled([...running.values()]);
@@ -265,21 +243,39 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  function balance(requester: Requester): Promise<QuotaBalance> {
+  /** Opens or raises the requester's day with their community's (or role's) daily credits; admins hold nothing, so skip. */
+  async function applyCommunityCredits(requester: Requester, view: Awaited<ReturnType<typeof gate.viewOf>>): Promise<void> {
+    const key = requesterKey(requester);
+    if (policy.isAdmin(key)) return;
+    const credits = gate.dailyCreditsOf(requester, view);
+    if (credits !== undefined) await store.applyAllowance(key, credits, clock.now());
+  }
+
+  async function balance(requester: Requester): Promise<QuotaBalance> {
+    await applyCommunityCredits(requester, await gate.viewOf(requester));
     return store.balance(requesterKey(requester), clock.now());
   }
 
-  function providerChoices(): ProviderChoice[] {
-    const choices = [...providers.values()].map((provider) => ({
-      id: provider.id,
-      displayName: provider.capabilities.displayName,
-      models: provider.capabilities.models,
-      defaultModel: operatorModelFor(config, provider.id) ?? provider.capabilities.defaultModel,
-    }));
-    return choices.sort((left, right) => Number(right.id === config.defaultProvider) - Number(left.id === config.defaultProvider));
-  }
+  const providerChoices = (): ProviderChoice[] => providerChoicesFor(providers, config);
+
+  const controls = createCommunityControls({
+    store,
+    gate,
+    leases,
+    deliveryFor: (platform) => deliveries.get(platform),
+    policy,
+    providers: providerChoices,
+    operatorDefaults: { provider: config.defaultProvider, model: config.defaultModel, dailyCredits: config.quota.dailyCredits },
+    canUpscale: (job) =>
+      job.request.resolution !== '4K'
+      && (providers.get(job.provider)?.capabilities.models.find((model) => model.id === job.model)?.resolutions.includes('4K') ?? false),
+    clock,
+    logger,
+    metrics,
+  });
 
   return {
+    ...controls,
     accept: async (request) => {
       const now = clock.now();
       const lease = await store.recordIntake({ ...request, createdAt: now }, { owner, now, leaseMs });
@@ -302,7 +298,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     balance,
     costOf: (request) => policy.costOf(request.resolution),
     isAdmin: (requester) => policy.isAdmin(requesterKey(requester)),
-    blockedTermIn: (prompt) => findBlockedTerm(prompt, jobContext.blockedTerms)?.entry,
     grant: (targetKey, amount, actor) => store.grant(targetKey, amount, requesterKey(actor), clock.now()),
     reset: (targetKey, actor) => store.reset(targetKey, requesterKey(actor), clock.now()),
     spendReport: (query) => store.spendReport(query),

@@ -2,6 +2,7 @@
 import type { QuotaBalance } from './delivery.ts';
 import type { SerializedError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
+import type { KeptImage } from './kept-image.ts';
 import type { JobSpend } from './job-spend.ts';
 import type { ProviderAttempt } from './provider-attempts.ts';
 import type { AspectRatio, Origin, OutputFormat, Platform, ProviderId, ReferenceSource, Requester, Resolution } from './request.ts';
@@ -260,8 +261,11 @@ export interface JobStore {
   markSucceeded(lease: JobLease, result: StoredResult, now: number): Promise<void>;
   /** → failed and refunds the reservation (ledger `refund`) in one transaction. Idempotent. */
   markFailed(lease: JobLease, error: SerializedError, now: number): Promise<{ refunded: number }>;
-  /** → delivered, records the message id and commits the reservation (ledger `commit`). Idempotent. */
-  markDelivered(lease: JobLease, messageId: string, now: number): Promise<void>;
+  /**
+   * → delivered, records the message id and commits the reservation (ledger `commit`). Idempotent.
+   * `kept` is stored with the job in the same transaction (for `/show`; see `KeptImages`).
+   */
+  markDelivered(lease: JobLease, messageId: string, now: number, kept?: KeptImage): Promise<void>;
   /** Jobs in any of `states`, oldest first. */
   listByState(states: readonly JobState[]): Promise<JobRecord[]>;
   /** Jobs of `requesterKey` in `states`. */
@@ -307,4 +311,11 @@ export interface QuotaLedger {
   reset(requesterKey: string, actorKey: string, now: number): Promise<QuotaBalance>;
   /** Latest ledger rows of `requesterKey`, newest first. */
   entries(requesterKey: string, limit?: number): Promise<LedgerEntry[]>;
+  /**
+   * Makes today's allowance of `requesterKey` `dailyCredits` when a community sets its own: an
+   * unopened day opens with it (instead of DAILY_CREDITS); an open day with a lower allowance gets
+   * the difference added (a `reset` ledger row by the daily-allowance actor) and its allowance
+   * raised. An open day is never lowered. Idempotent.
+   */
+  applyAllowance(requesterKey: string, dailyCredits: number, now: number): Promise<void>;
 }

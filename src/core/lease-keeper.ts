@@ -26,6 +26,8 @@ export interface LeaseKeeper {
    * a long GC, a VM migration) past its lease finds this false before it touches anything.
    */
   holds(id: string): boolean;
+  /** Gives up `id` at once because its job was cancelled: its signal aborts with `lease_lost`. Unknown ids are ignored. */
+  drop(id: string): void;
   /** Throws `lease_lost` when `holds(id)` is false. */
   assertHolds(id: string): void;
   /** Every lease currently held. */
@@ -105,6 +107,10 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       if (clock.now() < entry.renewedAt + leaseMs - safetyMarginMs) return true;
       lose(id, entry);
       return false;
+    },
+    drop(id) {
+      const entry = held.get(id);
+      if (entry !== undefined) lose(id, entry);
     },
     assertHolds(id) {
       if (!keeper.holds(id)) throw new BotError('lease_lost', `This process no longer holds the lease on ${id}`);

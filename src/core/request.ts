@@ -50,6 +50,8 @@ export const requesterSchema = z.object({
   displayName: z.string().optional(),
   /** Discord guild id or Slack team id; used for per-community caps. */
   communityId: z.string().optional(),
+  /** Discord role ids the member holds in `communityId`: a community may give roles their own daily credits. */
+  roleIds: z.array(z.string()).max(250).optional(),
 });
 export type Requester = z.infer<typeof requesterSchema>;
 
@@ -101,6 +103,11 @@ export const generationRequestSchema = z.object({
    * provider (a Discord option, Slack `--provider`, the CLI's `--provider`), and it never moves.
    */
   providerFromDefault: z.boolean().optional(),
+  /**
+   * True when the adapter filled in `resolution` because the user gave none: the community's default
+   * resolution may replace it. (An unset `model` or `aspectRatio` already means "not chosen".)
+   */
+  resolutionFromDefault: z.boolean().optional(),
   /** Undefined means the provider's default model. */
   model: z.string().optional(),
   requester: requesterSchema,

@@ -7,6 +7,8 @@ import { nextUtcMidnight, type QuotaPolicy } from '../core/quota-policy.ts';
 export interface StoredCredits {
   /** Available credits of today's account, or undefined when today was not opened yet. */
   available: number | undefined;
+  /** Today's allowance as its account stored it (a community's own daily credits may have raised it), or undefined when not opened. */
+  allowance: number | undefined;
   /** Credits reserved over all days (jobs started before midnight still hold yesterday's credits). */
   reserved: number;
 }
@@ -18,10 +20,18 @@ export function quotaBalance(policy: QuotaPolicy, requesterKey: string, now: num
     // An untouched day has not been opened yet; it will open with the allowance.
     remaining: unlimited ? Number.POSITIVE_INFINITY : (stored.available ?? policy.dailyCredits),
     reserved: stored.reserved,
-    dailyCredits: policy.dailyCredits,
+    // What today opened with (or was raised to); an unopened day will open with the policy's.
+    dailyCredits: stored.allowance ?? policy.dailyCredits,
     resetsAt: nextUtcMidnight(now),
     unlimited,
   };
+}
+
+/** Throws `invalid_request` (shown to whoever set it) unless `credits` is a whole number of at least 0. */
+export function checkAllowance(credits: number): void {
+  if (!Number.isSafeInteger(credits) || credits < 0) {
+    throw new BotError('invalid_request', `Daily credits must be a whole number of at least 0; got ${credits}.`);
+  }
 }
 
 /** Throws `invalid_request` (shown to the admin) unless `amount` is a whole number of at least 1. */

@@ -1,5 +1,8 @@
 // The store contract every database implements (SQLite, PostgreSQL): the core's seams plus what operators and the benchmark need.
+import type { CommunityStore } from '../core/community-store.ts';
+import type { JobCancellation } from '../core/job-cancellation.ts';
 import type { JobHistory } from '../core/job-history.ts';
+import type { KeptImages } from '../core/kept-image.ts';
 import type { IntakeStore, JobRecord, JobState, JobStore, LedgerEntry, QuotaLedger } from '../core/job-store.ts';
 import type { JobSpend } from '../core/job-spend.ts';
 import type { Resolution } from '../core/request.ts';
@@ -75,7 +78,8 @@ export interface CreditReservations {
 }
 
 /** Everything the bot, the admin CLI and the benchmark read and write; one object per open database. */
-export interface BotStore extends JobStore, QuotaLedger, IntakeStore, CreditReservations, SpendReports, JobHistory {
+export interface BotStore
+  extends JobStore, QuotaLedger, IntakeStore, CreditReservations, SpendReports, JobHistory, CommunityStore, JobCancellation, KeptImages {
   /** Which database is behind it (for logs and the benchmark's labels). */
   readonly kind: 'sqlite' | 'postgres';
   /** Latest ledger rows of `requesterKey`, newest first, with their change of reserved credits. */

@@ -50,6 +50,9 @@ export function createBenchDelivery(onOutcome?: (jobId: string, outcome: Deliver
       messageCounter += 1;
       return { messageId: `bench-${process.pid}-${messageCounter}` };
     },
+    async cancelled() {
+      // The benchmark cancels nothing.
+    },
     async fail(_origin, failure) {
       note(failure.summary.jobId, { kind: 'failed', at: Date.now(), imageBytes: 0, errorCode: failure.error.code });
     },

@@ -5,6 +5,7 @@ import type { Clock } from '../../src/core/clock.ts';
 import { jobStates, type JobRecord } from '../../src/core/job-store.ts';
 import type { Logger } from '../../src/log.ts';
 import { FakeDiscord, type FakeInteraction, type RecordedCall } from '../fakes/discord/fake-discord.ts';
+import { buttonIds } from '../fakes/discord/interaction-payloads.ts';
 import { createTestRunner } from '../support/runner-harness.ts';
 import type { FakeProviderChild } from './fake-provider-child.ts';
 import type { PlatformBenchOptions } from './platform-bench-options.ts';
@@ -14,9 +15,10 @@ import type { ObservedDelivery, PlatformObservations, RefusedKind } from './plat
 /** What progress edits show (queued, generating); every other edit of a pending message ends it. */
 const progressPattern = /⏳|🎨/;
 
-/** A call carrying an outcome: the image, or buttons. */
+/** A call carrying an outcome: the image, or buttons other than the Cancel every pending message has. */
 function isOutcome(call: RecordedCall): boolean {
-  return call.files.length > 0 || (Array.isArray(call.body?.['components']) && (call.body?.['components'] as unknown[]).length > 0);
+  const components = call.body?.['components'];
+  return call.files.length > 0 || (Array.isArray(components) && buttonIds({ components }).some((id) => !id.startsWith('ni1:cancel:')));
 }
 
 /** Successful edits of an interaction's reply, through its token or through the channel. */

@@ -222,6 +222,6 @@ describe('the built command-line tools', () => {
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Registered 5 commands (imagine, quota, jobs, imagine-admin, Remix)');
+    expect(run.stdout).toContain('Registered 7 commands (imagine, quota, jobs, show, imagine-admin, imagine-settings, Remix)');
   });
 });

@@ -109,7 +109,9 @@ describe('admin CLI', () => {
       [['grant', 'discord:1', '0'], /<credits> must be a whole number of at least 1; got "0"/],
       [['balance', '12345'], /"12345" is not a user key; use a platform-qualified id/],
       [['jobs', '--state', 'done'], /--state must be one of queued, submitted, running, succeeded, failed, delivered/],
-      [['balance', 'discord:1', '--limit', '3'], /only apply to "jobs"/],
+      [['balance', 'discord:1', '--limit', '3'], /--limit only applies to "jobs" and "moderation"/],
+      [['moderation', '--community', '12345'], /--community must be a community key like discord:123/],
+      [['spend', '--community', 'discord:1'], /--community only applies to "moderation"/],
     ];
     const dataRuns = await Promise.all(dataCases.map(([args]) => admin(args, { DATABASE_PATH: join(folder.path, 'usage.db') })));
     for (const [index, [args, message]] of dataCases.entries()) {

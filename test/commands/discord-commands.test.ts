@@ -46,13 +46,42 @@ describe('command definitions', () => {
     expect(option(richer, 'model')?.choices?.map((choice) => choice.value)).toContain('nano-banana-pro');
   });
 
-  it('define /quota, /jobs, /imagine-admin behind Manage Server, and the Remix message command', () => {
+  it('define /quota, /jobs, /show, /imagine-admin and /imagine-settings behind Manage Server, and the Remix message command', () => {
     const commands = commandsFor({});
-    expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'jobs', 'imagine-admin', 'Remix']);
+    expect(commands.map((command) => command.name)).toEqual(['imagine', 'quota', 'jobs', 'show', 'imagine-admin', 'imagine-settings', 'Remix']);
     const admin = commands.find((command) => command.name === 'imagine-admin');
     expect(admin?.default_member_permissions).toBe(String(1 << 5));
-    expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance', 'spend']);
+    expect(admin?.options?.map((sub) => sub.name)).toEqual(['grant', 'reset', 'balance', 'spend', 'block', 'moderation']);
+    const block = option(admin, 'block');
+    expect(block?.type).toBe(2);
+    expect(block?.options?.map((sub) => sub.name)).toEqual(['add', 'remove', 'list']);
+    const term = option(block?.options?.find((sub) => sub.name === 'add'), 'term') as Option & { max_length?: number; required?: boolean };
+    expect(term).toMatchObject({ type: 3, required: true, max_length: 200 });
     expect(commands.find((command) => command.name === 'Remix')?.type).toBe(3);
+  });
+
+  it('define /show job:<id> and /imagine-settings with the same choices as /imagine', () => {
+    const commands = commandsFor({ PROVIDER: 'xenodia', XENODIA_API_KEY: 'key' });
+    const show = commands.find((command) => command.name === 'show');
+    expect(show?.default_member_permissions ?? null).toBeNull();
+    expect(show?.options?.map((candidate) => [candidate.name, candidate.type])).toEqual([['job', 3]]);
+
+    const settings = commands.find((command) => command.name === 'imagine-settings');
+    expect(settings?.default_member_permissions).toBe(String(1 << 5));
+    expect(settings?.options?.map((sub) => sub.name)).toEqual(['show', 'defaults', 'channel', 'credits', 'role-credits', 'reset']);
+    const imagine = commands.find((command) => command.name === 'imagine');
+    const defaults = option(settings, 'defaults');
+    for (const name of ['provider', 'model', 'aspect', 'resolution'] as const) {
+      expect(option(defaults, name)?.choices).toEqual(option(imagine, name)?.choices);
+    }
+    expect(option(defaults, 'clear')?.choices?.map((choice) => choice.value)).toEqual(['provider', 'model', 'aspect', 'resolution', 'all']);
+    const channel = option(settings, 'channel');
+    expect(channel?.type).toBe(2);
+    expect(channel?.options?.map((sub) => sub.name)).toEqual(['add', 'remove', 'clear']);
+    expect(option(channel?.options?.find((sub) => sub.name === 'add'), 'channel')?.type).toBe(7);
+    const daily = option(option(settings, 'credits'), 'daily') as Option & { min_value?: number; max_value?: number };
+    expect(daily).toMatchObject({ type: 4, min_value: 0, max_value: 10_000 });
+    expect(option(option(settings, 'role-credits'), 'role')?.type).toBe(8);
   });
 });
 
@@ -73,8 +102,8 @@ describe('registration', () => {
         DISCORD_GUILD_ID: '', PROVIDER: '', XENODIA_API_KEY: '', XINGCHAO_API_KEY: '', NBPCLOUD_API_KEY: '', NBPNET_API_KEY: '',
       },
     });
-    expect(stdout).toContain('Registered 5 commands (imagine, quota, jobs, imagine-admin, Remix) globally');
+    expect(stdout).toContain('Registered 7 commands (imagine, quota, jobs, show, imagine-admin, imagine-settings, Remix) globally');
     const registered = discord.rest.commands.get('global') ?? [];
-    expect(registered.map((command) => command['name'])).toEqual(['imagine', 'quota', 'jobs', 'imagine-admin', 'Remix']);
+    expect(registered.map((command) => command['name'])).toEqual(['imagine', 'quota', 'jobs', 'show', 'imagine-admin', 'imagine-settings', 'Remix']);
   });
 });

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
+import { postgresMigrations } from '../../src/store/postgres/postgres-migrations.ts';
 import {
   latestPostgresSchemaVersion,
   migratePostgres,
@@ -58,7 +59,8 @@ describe('PostgreSQL migrations', () => {
       (await connection.query<{ version: number; description: string }>('SELECT version, description FROM schema_migrations ORDER BY version')).rows);
     expect(applied.map((row) => row.version)).toEqual(Array.from({ length: latestPostgresSchemaVersion }, (_, index) => index + 1));
     expect(await tableNames(url)).toEqual([
-      'event_keys', 'intakes', 'job_references', 'jobs', 'provider_spend', 'quota_accounts', 'quota_ledger', 'schema_migrations',
+      'community_settings', 'community_settings_changes', 'event_keys', 'intakes', 'job_cancels', 'job_images', 'job_references', 'jobs',
+      'moderation_events', 'provider_spend', 'quota_accounts', 'quota_ledger', 'schema_migrations',
     ]);
     // They all work on the one schema.
     const [first, second] = stores as [PostgresStore, PostgresStore];
@@ -85,6 +87,49 @@ describe('PostgreSQL migrations', () => {
     });
     await expect(openPostgresStore(url, policy)).rejects.toThrow(/schema is version \d+ but this build knows up to \d+; run a newer build/);
     expect(await tableNames(url)).toEqual(['schema_migrations']);
+  });
+
+  it('upgrades a version 2 database: an old delivered job has no kept image, a new delivery keeps one, and purging removes it', async () => {
+    const url = await freshDatabase();
+    const noon = at('2026-11-21T12:00:00Z');
+    await withConnection(url, async (connection) => {
+      await connection.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at bigint NOT NULL)');
+      for (const migration of postgresMigrations.filter((step) => step.version <= 2)) {
+        await connection.query(migration.sql);
+        await connection.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [migration.version, migration.description]);
+      }
+      // A job the old build delivered (it reserved nothing: an admin's).
+      await connection.query(
+        `INSERT INTO jobs (id, state, requester_key, platform, provider, model, request_json, origin_json, cost, quota_day,
+           delivered_message_id, created_at, updated_at)
+         VALUES ('before', 'delivered', 'discord:admin', 'discord', 'mock', 'mock-model', $1, $2, 0, '2026-11-21', 'message-0', $3, $3)`,
+        [
+          JSON.stringify({
+            prompt: 'old', resolution: '1K', outputFormat: 'png', provider: 'mock', model: 'mock-model',
+            requester: { platform: 'discord', userId: 'admin' },
+          }),
+          JSON.stringify({ platform: 'discord', channelId: 'channel-1' }),
+          noon,
+        ],
+      );
+    });
+
+    const store = await opened(openPostgresStore(url, policy));
+    expect(await postgresSchemaVersion(store.pool)).toBe(3);
+    expect(latestPostgresSchemaVersion).toBe(3);
+    expect(await store.keptImage('before')).toBeUndefined();
+    expect(await store.communitySettings('discord:guild')).toEqual({ allowedChannels: [], roleCredits: {}, blockedTerms: [] });
+    await store.createJob(newJob({ id: 'after', now: noon + 1 }));
+    const { claimed } = await store.claimJobs({
+      owner: 'after-upgrade', now: noon + 10, leaseMs: 30_000, maxPerUser: 5, providerLimit: () => 5, limit: 10, platforms: ['discord'],
+    });
+    const lease = claimed[0]?.lease;
+    if (lease === undefined) throw new Error('the new job was not claimed');
+    await store.markSucceeded(lease, { url: 'https://provider.example/a.png' }, noon + 11);
+    await store.markDelivered(lease, 'message-1', noon + 12, { data: new Uint8Array([1, 2, 3]), mimeType: 'image/png' });
+    expect(await store.keptImage('after')).toEqual({ data: new Uint8Array([1, 2, 3]), mimeType: 'image/png' });
+    expect(await store.purgeFinishedBefore(noon + 100)).toBe(2);
+    expect(await store.keptImage('after')).toBeUndefined();
   });
 
   it('is what openStore opens when the configuration names a PostgreSQL URL', async () => {

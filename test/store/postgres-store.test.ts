@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 // Emptying the tables is much quicker than a database per test; identities restart so row ids read alike.
-const emptyTables = 'TRUNCATE jobs, job_references, quota_accounts, quota_ledger, intakes, event_keys, provider_spend RESTART IDENTITY';
+const emptyTables = `TRUNCATE jobs, job_references, quota_accounts, quota_ledger, intakes, event_keys, provider_spend,
+  community_settings, community_settings_changes, moderation_events, job_cancels, job_images RESTART IDENTITY`;
 
 /** A store on the emptied test database; every store it opens is closed by `close`. */
 async function openPostgresFixture(quota: QuotaOverrides = {}): Promise<StoreFixture> {

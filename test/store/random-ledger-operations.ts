@@ -185,6 +185,13 @@ export async function runRandomOperations(store: BotStore, options: RandomRunOpt
             if (random() < 0.2) await store.markDelivered(lease, `message-again-${job.id}`, now);
             release('commit', holdingOf(job));
             counts.delivered++;
+          } else if (random() < 0.25) {
+            // Cancelled by someone else: the same refund as a failure, and a second cancel changes nothing.
+            const outcome = await store.cancelJob(job.id, 'discord:admin', now);
+            if (outcome.kind !== 'cancelled' || outcome.refunded !== job.cost) throw new Error(`job ${job.id} cancel: ${JSON.stringify(outcome)}`);
+            if ((await store.cancelJob(job.id, 'discord:admin', now)).kind !== 'finished') throw new Error(`job ${job.id} cancelled twice`);
+            release('refund', holdingOf(job));
+            counts.failed++;
           } else {
             if (random() < 0.5) await store.markSubmitted(lease, null, now);
             const { refunded } = await store.markFailed(lease, failure, now);

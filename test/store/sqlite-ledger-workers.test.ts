@@ -1,10 +1,8 @@
 // SQLite only: ledger invariants when worker threads, each on its own connection, write to one file truly at the same time.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTsxWorker, type StartedWorker } from '../support/tsx-worker.ts';
 import { baseRun } from './contract-ledger-invariants.ts';
 import type { LedgerWorkerInput } from './ledger-worker.ts';
 import { mergeTallies, randomRunQuota, randomRunUsers, verifyLedger } from './ledger-verification.ts';
@@ -19,38 +17,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-// Worker threads do not inherit vitest's TypeScript transform; tsx's loader, registered first, compiles the worker.
-// require.resolve finds tsx's CommonJS build; the ES module build sits next to it.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const workerEntry = new URL('./ledger-worker.ts', import.meta.url).href;
-const bootstrap = `import(${JSON.stringify(tsxLoader)}).then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}); });`;
+const workerEntry = new URL('./ledger-worker.ts', import.meta.url);
 
 /** Runs the worker until it reports; `go` releases it once every worker has its connection open. */
-function startWorker(input: LedgerWorkerInput): { ready: Promise<void>; go(): void; done: Promise<unknown> } {
-  const worker = new Worker(bootstrap, { eval: true, workerData: input });
+function startWorker(input: LedgerWorkerInput): StartedWorker {
+  const worker = startTsxWorker(workerEntry, input, input.run.label);
   cleanups.push(() => void worker.terminate());
-  let markReady: () => void = () => {};
-  let fail: (error: Error) => void = () => {};
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    fail = reject;
-  });
-  const done = new Promise<unknown>((resolve, reject) => {
-    const stop = (error: Error) => {
-      fail(error);
-      reject(error);
-    };
-    worker.on('message', (message: { ready?: true; ok?: boolean; result?: unknown; error?: string }) => {
-      if (message.ready) markReady();
-      else if (message.ok) resolve(message.result);
-      else stop(new Error(`worker ${input.run.label} failed: ${message.error}`));
-    });
-    worker.on('error', stop);
-    worker.on('exit', (code) => stop(new Error(`worker ${input.run.label} exited with ${code} before reporting`)));
-  });
-  // Rejections are observed through `ready` or `done`, whichever the test is awaiting.
-  done.catch(() => {});
-  return { ready, go: () => worker.postMessage('go'), done };
+  return worker;
 }
 
 describe('SQLite ledger invariants across worker threads', () => {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
 import { migrations } from '../../src/store/sqlite/migrations.ts';
-import { createSqliteStore, latestSchemaVersion, migrate, openDatabase, schemaVersion } from '../../src/store/index.ts';
+import { createSqliteStore, latestSchemaVersion, migrate, openDatabase, schemaVersion, unbalancedAccounts } from '../../src/store/index.ts';
 import { at, defaultQuota, openTestStore, temporaryFolder } from './store-fixtures.ts';
 
 const cleanups: Array<() => void> = [];
@@ -61,7 +61,10 @@ describe('openDatabase and migrations', () => {
     cleanups.push(() => database.close());
     expect(schemaVersion(database)).toBe(latestSchemaVersion);
     expect(latestSchemaVersion).toBeGreaterThanOrEqual(1);
-    expect(tableNames(database)).toEqual(['event_keys', 'intakes', 'job_references', 'jobs', 'provider_spend', 'quota_accounts', 'quota_ledger']);
+    expect(tableNames(database)).toEqual([
+      'community_settings', 'community_settings_changes', 'event_keys', 'intakes', 'job_cancels', 'job_images', 'job_references', 'jobs',
+      'moderation_events', 'provider_spend', 'quota_accounts', 'quota_ledger',
+    ]);
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -157,7 +160,7 @@ describe('openDatabase and migrations', () => {
 
     const database = openDatabase(path);
     cleanups.push(() => database.close());
-    expect(schemaVersion(database)).toBe(4);
+    expect(schemaVersion(database)).toBe(latestSchemaVersion);
     const store = createSqliteStore({ database, policy: createQuotaPolicy(defaultQuota) });
     expect(await store.get('at-provider')).toMatchObject({ state: 'submitted', taskId: 'task-at-provider', attempts: [] });
     expect(await store.spendOf('at-provider')).toBeUndefined();
@@ -169,5 +172,33 @@ describe('openDatabase and migrations', () => {
     await store.markAccepted(lease, { taskId: 'task-1', provider: 'nbp-cloud', model: 'nano-banana-pro', attempts, spend: { amountMicros: 20_000_000, unit: 'cr', source: 'reported' } }, noon + 12);
     expect(await store.get('waiting')).toMatchObject({ provider: 'nbp-cloud', taskId: 'task-1', attempts });
     expect(await store.spendReport({ by: 'day' })).toEqual([{ key: '2026-11-21', unit: 'cr', jobs: 1, knownJobs: 1, refundedJobs: 0, amountMicros: 20_000_000 }]);
+  });
+
+  it('upgrades a version 4 file: jobs have no kept image, communities no settings, and a running job can be cancelled and purged', async () => {
+    const path = join(folder(), 'bot.db');
+    const old = fileAtVersion(path, 4);
+    insertVersion1Job(old, 'at-provider', 'discord:alice', 'running', noon);
+    insertVersion1Job(old, 'done', 'discord:alice', 'delivered', noon + 1);
+    old.prepare("UPDATE jobs SET platform = 'discord'").run();
+    // The day the jobs' (zero) reservations were taken from, as the old build opened it.
+    old.prepare("INSERT INTO quota_accounts VALUES ('user', 'discord:alice', '2026-11-21', 5, 5, 0, ?)").run(noon);
+    old.prepare(
+      `INSERT INTO quota_ledger (scope, account_key, quota_day, kind, amount, reserved_change, actor_key, created_at)
+       VALUES ('user', 'discord:alice', '2026-11-21', 'reset', 5, 0, 'system:daily-allowance', ?)`,
+    ).run(noon);
+    old.close();
+
+    const database = openDatabase(path);
+    cleanups.push(() => database.close());
+    expect(schemaVersion(database)).toBe(5);
+    const store = createSqliteStore({ database, policy: createQuotaPolicy(defaultQuota) });
+    expect(await store.keptImage('done')).toBeUndefined();
+    expect(await store.communitySettings('discord:guild')).toEqual({ allowedChannels: [], roleCredits: {}, blockedTerms: [] });
+    expect(await store.moderationEvents({ limit: 10 })).toEqual([]);
+    // The old job reserved nothing (cost 0), so its refund is 0 and moves nothing that was not held.
+    const cancelled = await store.cancelJob('at-provider', 'discord:admin', noon + 10);
+    expect(cancelled).toMatchObject({ kind: 'cancelled', refunded: 0, job: { state: 'failed', error: { code: 'cancelled' } } });
+    expect(await store.purgeFinishedBefore(noon + 100)).toBe(2);
+    expect(unbalancedAccounts(await store.auditAccounts())).toEqual([]);
   });
 });

@@ -4,8 +4,12 @@ import { BotError, type ErrorCode } from '../../src/core/errors.ts';
 import type { ClaimRequest, JobLease } from '../../src/core/job-store.ts';
 import type { QuotaPolicy } from '../../src/core/quota-policy.ts';
 import { unbalancedAccounts, type BotStore } from '../../src/store/index.ts';
+import { describeAllowanceContract } from './contract-allowance.ts';
+import { describeCancelContract } from './contract-cancel.ts';
+import { describeCommunityContract } from './contract-community.ts';
 import { describeIntakeAndEventContract } from './contract-intakes-events.ts';
 import { describeJobContract } from './contract-jobs.ts';
+import { describeKeptImageContract } from './contract-kept-images.ts';
 import { describeLeaseConcurrencyContract } from './contract-lease-concurrency.ts';
 import { describeLeaseFencingContract } from './contract-lease-fencing.ts';
 import { describeLeaseContract } from './contract-leases.ts';
@@ -15,7 +19,9 @@ import { describeQuotaContract } from './contract-quota.ts';
 import type { QuotaOverrides } from './store-fixtures.ts';
 
 /** Tables a test may count rows of. */
-export type StoreTable = 'jobs' | 'job_references' | 'quota_accounts' | 'quota_ledger' | 'intakes' | 'event_keys' | 'provider_spend';
+export type StoreTable =
+  | 'jobs' | 'job_references' | 'quota_accounts' | 'quota_ledger' | 'intakes' | 'event_keys' | 'provider_spend'
+  | 'community_settings' | 'community_settings_changes' | 'moderation_events' | 'job_cancels' | 'job_images';
 
 /** One empty database with a store open on it. */
 export interface StoreFixture {
@@ -54,6 +60,10 @@ export function describeStoreContract(name: string, openFixture: OpenStoreFixtur
     describeIntakeAndEventContract(openFixture);
     describeLedgerInvariantContract(openFixture);
     describeProviderSpendContract(openFixture);
+    describeCommunityContract(openFixture);
+    describeCancelContract(openFixture);
+    describeKeptImageContract(openFixture);
+    describeAllowanceContract(openFixture);
   });
 }
 

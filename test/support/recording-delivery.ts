@@ -1,12 +1,13 @@
 // A Delivery that records what a platform would have shown, for runner tests without a chat platform.
-import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../src/core/delivery.ts';
+import type { Delivery, DeliveryReceipt, JobCancelledNotice, JobFailure, JobProgress, JobResult } from '../../src/core/delivery.ts';
 import type { Origin, Platform } from '../../src/core/request.ts';
 
 export type RecordedEvent =
   | { kind: 'progress'; at: number; origin: Origin; progress: JobProgress }
   | { kind: 'deliver'; at: number; origin: Origin; result: JobResult }
   | { kind: 'fail'; at: number; origin: Origin; failure: JobFailure }
-  | { kind: 'interrupted'; at: number; origin: Origin; prompt: string };
+  | { kind: 'interrupted'; at: number; origin: Origin; prompt: string }
+  | { kind: 'cancelled'; at: number; origin: Origin; notice: JobCancelledNotice };
 
 export interface RecordingDelivery extends Delivery {
   readonly events: RecordedEvent[];
@@ -39,7 +40,9 @@ export function createRecordingDelivery(platform: Platform = 'cli'): RecordingDe
           ? event.progress.summary.jobId === jobId
           : event.kind === 'deliver'
             ? event.result.summary.jobId === jobId
-            : event.kind === 'fail' && event.failure.summary.jobId === jobId,
+            : event.kind === 'fail'
+              ? event.failure.summary.jobId === jobId
+              : event.kind === 'cancelled' && event.notice.summary.jobId === jobId,
       ),
     settled(jobId) {
       const done = events.find(
@@ -67,6 +70,9 @@ export function createRecordingDelivery(platform: Platform = 'cli'): RecordingDe
     },
     async interrupted(origin, notice) {
       events.push({ kind: 'interrupted', at: Date.now(), origin, prompt: notice.prompt });
+    },
+    async cancelled(origin, notice) {
+      events.push({ kind: 'cancelled', at: Date.now(), origin, notice });
     },
     async fail(origin, failure) {
       const event: RecordedEvent = { kind: 'fail', at: Date.now(), origin, failure };

@@ -24,6 +24,9 @@ const sinkDelivery: Delivery = {
   async deliver(_origin, result) {
     return (await post('/deliver', { jobId: result.summary.jobId, bytes: result.image.data.byteLength })) as { messageId: string };
   },
+  async cancelled(_origin, notice) {
+    await post('/cancelled', { jobId: notice.summary.jobId, refunded: notice.refunded });
+  },
   async fail(_origin, failure) {
     await post('/fail', { jobId: failure.summary.jobId, code: failure.error.code, refunded: failure.refunded });
   },

@@ -14,6 +14,8 @@ export const remixPromptField = 'prompt';
 
 export type ParsedCustomId =
   | { kind: 'button'; action: ButtonAction; jobId: string }
+  /** The Cancel button on a pending message (kept apart from result buttons: its message holds no result). */
+  | { kind: 'cancel'; jobId: string }
   /** The modal opened by a result's Remix button. */
   | { kind: 'remix-modal'; jobId: string }
   /** The modal opened by the "Remix" message command on any message with images. */
@@ -27,6 +29,11 @@ function checked(id: string): string {
 /** The custom id of a result button for `jobId`. */
 export function buttonId(action: ButtonAction, jobId: string): string {
   return checked(`${prefix}:${action}:${jobId}`);
+}
+
+/** The custom id of the Cancel button on `jobId`'s pending message. */
+export function cancelButtonId(jobId: string): string {
+  return checked(`${prefix}:cancel:${jobId}`);
 }
 
 /** The custom id of the Remix button's modal. */
@@ -44,6 +51,7 @@ export function parseCustomId(customId: string): ParsedCustomId | undefined {
   const [head, kind, first, second] = customId.split(':');
   if (head !== prefix || kind === undefined || first === undefined || first === '') return undefined;
   if ((buttonActions as readonly string[]).includes(kind)) return { kind: 'button', action: kind as ButtonAction, jobId: first };
+  if (kind === 'cancel') return { kind: 'cancel', jobId: first };
   if (kind === 'remix-modal') return { kind: 'remix-modal', jobId: first };
   if (kind === 'message-remix-modal' && second !== undefined) return { kind: 'message-remix-modal', channelId: first, messageId: second };
   return undefined;

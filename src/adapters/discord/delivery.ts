@@ -1,10 +1,10 @@
 // The Discord Delivery: progress edits from the paced budget (dropped, never queued, when refused), the result with its image and
-// buttons as outcomes (first, waited out, never dropped), failures, interrupted requests.
+// buttons as outcomes (first, waited out, never dropped), failures, cancels, interrupted requests.
 import { Routes, type Client, type Message } from 'discord.js';
 import type { PlatformMetrics } from '../../core/bot-metrics.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { createBackgroundEndings } from '../../core/pacing/background-endings.ts';
-import type { Delivery, DeliveryReceipt, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
+import type { Delivery, DeliveryReceipt, JobCancelledNotice, JobFailure, JobProgress, JobResult } from '../../core/delivery.ts';
 import type { StartedJob } from '../../core/imagine-service.ts';
 import type { Origin } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
@@ -12,7 +12,15 @@ import { createDiscordPacing } from './discord-pacing.ts';
 import { text } from './messages.ts';
 import { attachmentLimitOf } from './origin.ts';
 import { statusRouteOf } from './rate-buckets.ts';
-import { renderFailure, renderInterrupted, renderProgress, renderResult, type ProviderNames } from './render.ts';
+import {
+  cancelButtons,
+  renderCancelled,
+  renderFailure,
+  renderInterrupted,
+  renderProgress,
+  renderResult,
+  type ProviderNames,
+} from './render.ts';
 import {
   editStatus,
   fetchStatus,
@@ -90,7 +98,8 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     const offeredAt = clock.now();
     const send = async () => {
       const content = renderProgress({ ...update, elapsedMs: update.elapsedMs + clock.now() - offeredAt }, names);
-      const body = { content, components: [], allowed_mentions: { parse: [], replied_user: false } };
+      // Every pending message offers Cancel while its job waits or runs; the ending replaces the row.
+      const body = { content, components: [cancelButtons(jobId).toJSON()], allowed_mentions: { parse: [], replied_user: false } };
       const interaction = origin.interaction;
       if (route.throughToken && interaction !== undefined) {
         await decorativeRest.patch(Routes.webhookMessage(interaction.applicationId, interaction.token, '@original'), { body, auth: false });
@@ -148,6 +157,13 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     await outcome(origin, () => editStatus(client, origin, { content, components }, clock.now()));
   }
 
+  async function cancelled(origin: Origin, notice: JobCancelledNotice): Promise<void> {
+    // Unsent progress edits are dropped first, so "Cancelled" is the last thing the message says.
+    await finish(notice.summary.jobId);
+    const content = renderCancelled(notice, names);
+    await outcome(origin, () => editStatus(client, origin, { content, components: [] }, clock.now()));
+  }
+
   async function interrupted(origin: Origin, notice: { prompt: string }): Promise<void> {
     const now = clock.now();
     if (origin.channelId === undefined && !interactionUsable(origin, now)) {
@@ -193,5 +209,5 @@ export function createDiscordDelivery(options: DiscordDeliveryOptions): DiscordD
     await pacing.stop();
   }
 
-  return { platform: 'discord', progress, deliver, fail, interrupted, findDelivered, announce, stop };
+  return { platform: 'discord', progress, deliver, fail, cancelled, abandoned: (_origin, jobId) => void pacer.settle(keyOf(jobId)), interrupted, findDelivered, announce, stop };
 }

@@ -6,8 +6,9 @@ import { imagineOptions } from './command-names.ts';
 import type { DiscordContext } from './context.ts';
 import { intakePayloadVersion, recordedAttachment, type ImaginePayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
-import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
-import { privateRefusal } from './private-refusal.ts';
+import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
+import { privateRefusal, replyPrivately } from './private-refusal.ts';
+import { refusalText, screenRequest } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -31,7 +32,7 @@ function imaginePayload(interaction: ChatInputCommandInteraction): ImaginePayloa
   return {
     version: intakePayloadVersion,
     kind: 'imagine',
-    requester: requesterOf(interaction.user, interaction.guildId),
+    requester: interactionRequester(interaction),
     attachments,
     ...(aspectRatio === undefined ? {} : { aspectRatio }),
     ...(resolution === undefined ? {} : { resolution }),
@@ -61,6 +62,8 @@ export async function finishImagine(context: DiscordContext, payload: ImaginePay
     references: intake.references,
     ...(aspectRatio === undefined ? {} : { aspectRatio }),
     resolution: (payload.resolution ?? '1K') as Resolution,
+    // A resolution the user did not pick may become the server's default one.
+    ...(payload.resolution === undefined ? { resolutionFromDefault: true } : {}),
     outputFormat: 'png',
     provider,
     ...(fromDefault ? { providerFromDefault: true } : {}),
@@ -81,8 +84,14 @@ export async function handleImagine(context: DiscordContext, interaction: ChatIn
   const payload = imaginePayload(interaction);
   // The reply's message id is not known yet; the interaction token reaches it, and recovery can
   // find it in the channel by the interaction id once the token has expired.
-  const accepted = { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload };
-  await withIntake(context, accepted, async () => {
+  const origin = interactionOrigin(interaction, undefined);
+  await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
+    // Screened before the public deferral, so a refusal is seen by the requester alone and nothing shows the prompt.
+    const refusal = await screenRequest(context, { prompt, requester: payload.requester, origin });
+    if (refusal !== undefined) {
+      await replyPrivately(interaction, refusalText(refusal));
+      return;
+    }
     // The first answer must reach Discord within 3 s; everything slow happens after it.
     await interaction.deferReply();
     await finishImagine(context, payload, {

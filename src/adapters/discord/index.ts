@@ -57,8 +57,9 @@ const attachmentTimeoutMs = 30_000;
 
 /**
  * Connects to Discord, waits until ready, registers the Delivery with `service` and handles
- * /imagine, /quota, /jobs, /imagine-admin, the Remix command, buttons, modals and reply-to-remix; requests
- * acknowledged by a process that stopped before starting their job are finished through the Delivery.
+ * /imagine, /quota, /jobs, /show, /imagine-admin, /imagine-settings, the Remix command, buttons
+ * (Cancel included), modals and reply-to-remix; requests acknowledged by a process that stopped
+ * before starting their job are finished through the Delivery.
  */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const logger = options.logger;

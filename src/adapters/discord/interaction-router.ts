@@ -1,5 +1,6 @@
 // Routes every interaction to its handler, and makes sure none is left "thinking…" when a handler fails.
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { handleCancelButton } from './cancel-button.ts';
 import { commandNames } from './command-names.ts';
 import type { DiscordContext } from './context.ts';
 import { parseCustomId } from './custom-ids.ts';
@@ -10,6 +11,8 @@ import { text } from './messages.ts';
 import { handleAdmin, handleQuota } from './quota-commands.ts';
 import { handleRemixCommand } from './remix-command.ts';
 import { handleRemixModal } from './remix-modal.ts';
+import { handleSettings } from './settings-command.ts';
+import { handleShow } from './show-command.ts';
 import { noMentions } from './status-message.ts';
 
 async function route(context: DiscordContext, interaction: Interaction): Promise<void> {
@@ -17,12 +20,15 @@ async function route(context: DiscordContext, interaction: Interaction): Promise
     if (interaction.commandName === commandNames.imagine) return handleImagine(context, interaction);
     if (interaction.commandName === commandNames.quota) return handleQuota(context, interaction);
     if (interaction.commandName === commandNames.jobs) return handleJobs(context, interaction);
+    if (interaction.commandName === commandNames.show) return handleShow(context, interaction);
     if (interaction.commandName === commandNames.admin) return handleAdmin(context, interaction);
+    if (interaction.commandName === commandNames.settings) return handleSettings(context, interaction);
   } else if (interaction.isMessageContextMenuCommand()) {
     if (interaction.commandName === commandNames.remix) return handleRemixCommand(context, interaction);
   } else if (interaction.isButton()) {
     const parsed = parseCustomId(interaction.customId);
     if (parsed?.kind === 'button') return handleJobButton(context, interaction, parsed.action, parsed.jobId);
+    if (parsed?.kind === 'cancel') return handleCancelButton(context, interaction, parsed.jobId);
   } else if (interaction.isModalSubmit()) {
     const parsed = parseCustomId(interaction.customId);
     if (parsed?.kind === 'remix-modal' || parsed?.kind === 'message-remix-modal') return handleRemixModal(context, interaction, parsed);

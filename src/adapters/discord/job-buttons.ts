@@ -7,9 +7,10 @@ import { intakePayloadVersion, type JobButtonPayload } from './intake-payload.ts
 import { interactionKey, withIntake } from './intake.ts';
 import { requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
-import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
+import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
+import { privateRefusal, replyPrivately } from './private-refusal.ts';
 import { buildRemixModal } from './remix-modal.ts';
-import { privateRefusal } from './private-refusal.ts';
+import { refusalText, screenRequest } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -58,11 +59,18 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
   const payload: JobButtonPayload = {
     version: intakePayloadVersion,
     kind: 'job-button',
-    requester: requesterOf(interaction.user, interaction.guildId),
+    requester: interactionRequester(interaction),
     action,
     jobId,
   };
-  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload }, async () => {
+  const origin = interactionOrigin(interaction, undefined);
+  await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
+    // The repeated prompt meets today's settings (a term blocked since, a channel no longer allowed) before anything is posted.
+    const refusal = job === undefined ? undefined : await screenRequest(context, { prompt, requester: payload.requester, origin });
+    if (refusal !== undefined) {
+      await replyPrivately(interaction, refusalText(refusal));
+      return;
+    }
     await interaction.deferReply();
     await finishJobButton(context, payload, job, {
       dedupeKey,

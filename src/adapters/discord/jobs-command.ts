@@ -1,9 +1,10 @@
 // /jobs: the asker's last jobs with their state and a link to each posted image, answered privately.
-import { escapeMarkdown, MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { JobHistoryEntry } from '../../core/job-history.ts';
 import type { DiscordContext } from './context.ts';
 import { text } from './messages.ts';
-import { requesterOf } from './origin.ts';
+import { interactionRequester } from './origin.ts';
+import { escapedInlinePrompt } from './render.ts';
 import { noMentions } from './status-message.ts';
 
 /** Discord refuses content over 2,000 characters. */
@@ -19,14 +20,10 @@ function messageLink(entry: JobHistoryEntry): string | undefined {
   return `https://discord.com/channels/${origin.communityId ?? '@me'}/${origin.channelId}/${deliveredMessageId}`;
 }
 
-/** The prompt on one line, shortened, and escaped so its markdown cannot break the list. */
-function inlinePrompt(prompt: string, maximum: number): string {
-  const line = prompt.replace(/\s+/g, ' ').trim();
-  return escapeMarkdown(line.length > maximum ? `${line.slice(0, maximum)}…` : line);
-}
-
 function stateOf(entry: JobHistoryEntry): string {
-  return entry.phase === 'failed' ? text.jobFailed(entry.failureCode ?? 'internal') : text.jobPhase[entry.phase];
+  if (entry.phase !== 'failed') return text.jobPhase[entry.phase];
+  // A cancelled job is stored as failed with the code `cancelled`; nothing went wrong, so it is not called a failure.
+  return entry.failureCode === 'cancelled' ? text.jobCancelled : text.jobFailed(entry.failureCode ?? 'internal');
 }
 
 /** The whole answer, with prompts shortened as much as needed to fit. */
@@ -38,7 +35,7 @@ export function renderJobs(entries: readonly JobHistoryEntry[]): string {
       shortId: entry.shortId,
       state: stateOf(entry),
       unixSeconds: Math.floor(entry.createdAt / 1000),
-      prompt: inlinePrompt(entry.prompt, maximum),
+      prompt: escapedInlinePrompt(entry.prompt, maximum),
       link: messageLink(entry),
     }));
     content = [text.jobsHeading(entries.length), ...lines].join('\n');
@@ -49,6 +46,6 @@ export function renderJobs(entries: readonly JobHistoryEntry[]): string {
 
 /** Handles `/jobs`: only the asker sees the answer, and it lists only their own jobs. */
 export async function handleJobs(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const entries = await context.service.recentJobs(requesterOf(interaction.user, interaction.guildId));
+  const entries = await context.service.recentJobs(interactionRequester(interaction));
   await interaction.reply({ content: renderJobs(entries), flags: MessageFlags.Ephemeral, allowedMentions: noMentions });
 }

@@ -1,25 +1,66 @@
 // Builds the serializable Origin and Requester of a Discord job from an interaction or a message.
-import type { BaseInteraction, Message, RepliableInteraction, User } from 'discord.js';
+import { GuildMember, type APIInteractionGuildMember, type BaseInteraction, type Channel, type Message, type RepliableInteraction, type User } from 'discord.js';
 import type { Origin, Requester } from '../../core/request.ts';
 import { interactionTokenLifetimeMs } from './status-message.ts';
 
 /** Discord's default upload limit per file since January 2025. */
 export const defaultAttachmentSizeLimit = 10 * 1024 * 1024;
 const attachmentLimitKey = 'attachmentSizeLimit';
+/** Where the core looks for a thread's parent channel (allowed channels count a thread as its parent). */
+const parentChannelKey = 'parentChannelId';
+/** The request schema's bound on role ids (Discord allows 250 roles per member). */
+const maxRoleIds = 250;
 
-/** The requester for quotas: platform-qualified, with the guild for community caps. */
-export function requesterOf(user: User, guildId: string | null): Requester {
+/**
+ * The member's role ids, for role-based daily credits. @everyone is left out: every member holds it,
+ * and the server's own daily credits already speak for everyone.
+ */
+export function roleIdsOf(member: GuildMember | APIInteractionGuildMember | null | undefined, guildId: string | null): string[] {
+  if (member === null || member === undefined) return [];
+  const ids = member instanceof GuildMember ? [...member.roles.cache.keys()] : member.roles;
+  return ids.filter((id) => id !== guildId).slice(0, maxRoleIds);
+}
+
+/** The requester for quotas: platform-qualified, with the guild for community caps and the member's roles for role credits. */
+export function requesterOf(user: User, guildId: string | null, member?: GuildMember | APIInteractionGuildMember | null): Requester {
+  const roleIds = guildId === null ? [] : roleIdsOf(member, guildId);
   return {
     platform: 'discord',
     userId: user.id,
     displayName: user.globalName ?? user.username,
     ...(guildId === null ? {} : { communityId: guildId }),
+    ...(roleIds.length === 0 ? {} : { roleIds }),
   };
+}
+
+/** Who sent `interaction`, with their roles in its server. */
+export function interactionRequester(interaction: BaseInteraction): Requester {
+  return requesterOf(interaction.user, interaction.guildId, interaction.member);
+}
+
+/** The parent channel when `channel` is a thread (the community's allowed channels count a thread as its parent). */
+export function parentChannelOf(channel: Channel | null | undefined): string | undefined {
+  return channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
+}
+
+/** The parent channel recorded in `origin` (see `parentChannelOf`), for the core's channel check. */
+export function recordedParentChannel(origin: Origin): string | undefined {
+  return origin.extra?.[parentChannelKey];
+}
+
+/** `extra` of an origin in `channel`: the upload limit when known, the thread's parent when in a thread. */
+function extraOf(channel: Channel | null | undefined, limit: number | undefined): Record<string, string> | undefined {
+  const parent = parentChannelOf(channel);
+  const extra: Record<string, string> = {
+    ...(typeof limit === 'number' && limit > 0 ? { [attachmentLimitKey]: String(limit) } : {}),
+    ...(parent === undefined ? {} : { [parentChannelKey]: parent }),
+  };
+  return Object.keys(extra).length === 0 ? undefined : extra;
 }
 
 /** Where an interaction's job reports: its reply (by token until it expires, then by message id in the channel). */
 export function interactionOrigin(interaction: BaseInteraction, replyMessageId: string | undefined): Origin {
-  const limit = interaction.attachmentSizeLimit;
+  const extra = extraOf(interaction.channel, interaction.attachmentSizeLimit);
   return {
     platform: 'discord',
     ...(interaction.guildId === null ? {} : { communityId: interaction.guildId }),
@@ -31,7 +72,7 @@ export function interactionOrigin(interaction: BaseInteraction, replyMessageId: 
       token: interaction.token,
       expiresAt: interaction.createdTimestamp + interactionTokenLifetimeMs,
     },
-    ...(typeof limit === 'number' && limit > 0 ? { extra: { [attachmentLimitKey]: String(limit) } } : {}),
+    ...(extra === undefined ? {} : { extra }),
   };
 }
 
@@ -52,12 +93,14 @@ export function deferredReplyOrigin(interaction: RepliableInteraction): Promise<
  * (undefined before it is posted; it is then found as the bot's reply to `message`).
  */
 export function messageOrigin(message: Message, statusMessageId: string | undefined): Origin {
+  const extra = extraOf(message.channel, undefined);
   return {
     platform: 'discord',
     ...(message.guildId === null ? {} : { communityId: message.guildId }),
     channelId: message.channelId,
     ...(statusMessageId === undefined ? {} : { messageId: statusMessageId }),
     replyToMessageId: message.id,
+    ...(extra === undefined ? {} : { extra }),
   };
 }
 

@@ -1,4 +1,4 @@
-// Answers a deferred interaction with a refusal only its requester sees: an ephemeral follow-up, the public reply removed.
+// Answers an interaction with a refusal only its requester sees: an ephemeral reply, or after a public deferral an ephemeral follow-up with the public reply removed.
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { text } from './messages.ts';
 import type { ShowText } from './start-job.ts';
@@ -16,4 +16,9 @@ export function privateRefusal(interaction: RepliableInteraction): ShowText {
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: noMentions });
     await interaction.deleteReply();
   };
+}
+
+/** Answers a not yet acknowledged interaction with text only its user sees. */
+export async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+  await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: noMentions });
 }

@@ -1,13 +1,15 @@
-// /quota (your credits, ephemeral) and /imagine-admin grant|reset|balance|spend (ADMIN_USER_IDS only).
+// /quota (your credits, ephemeral) and /imagine-admin grant|reset|balance (ADMIN_USER_IDS only); the other admin subcommands are routed on.
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import { requesterKey } from '../../core/imagine-service.ts';
 import { resolutions } from '../../core/request.ts';
+import { handleAdminBlock } from './admin-block-command.ts';
 import { handleAdminSpend } from './admin-spend-command.ts';
-import { adminOptions, adminSubcommands } from './command-names.ts';
+import { adminBlockGroup, adminOptions, adminSubcommands } from './command-names.ts';
 import type { DiscordContext } from './context.ts';
 import { credits, text } from './messages.ts';
-import { requesterOf } from './origin.ts';
+import { handleModeration } from './moderation-command.ts';
+import { interactionRequester, requesterOf } from './origin.ts';
 import { describeRemaining } from './render.ts';
 import { noMentions } from './status-message.ts';
 
@@ -22,7 +24,8 @@ async function answerPrivately(interaction: ChatInputCommandInteraction, content
 
 /** Handles `/quota`: only the asker sees the answer. */
 export async function handleQuota(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const balance = await context.service.balance(requesterOf(interaction.user, interaction.guildId));
+  // With the member's roles: a role may give its holders their own daily credits.
+  const balance = await context.service.balance(interactionRequester(interaction));
   const costs = describeCosts(context.service);
   const content = balance.unlimited
     ? text.quotaUnlimited(costs)
@@ -32,11 +35,15 @@ export async function handleQuota(context: DiscordContext, interaction: ChatInpu
 
 /**
  * Handles `/imagine-admin`. Discord hides it from members without Manage Server (default member
- * permissions); credits cost the operator money, so the bot also requires ADMIN_USER_IDS.
+ * permissions); credits cost the operator money, so the bot also requires ADMIN_USER_IDS. The
+ * server's own moderation (blocked terms, the log) is for its managers too, checked by its handlers.
  */
 export async function handleAdmin(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  // The spend table takes no member: it has its own options (and its own admin check).
-  if (interaction.options.getSubcommand(true) === adminSubcommands.spend) return handleAdminSpend(context, interaction);
+  if (interaction.options.getSubcommandGroup() === adminBlockGroup) return handleAdminBlock(context, interaction);
+  // The spend table and the moderation log take no member: they have their own options (and their own admin check).
+  const routed = interaction.options.getSubcommand(true);
+  if (routed === adminSubcommands.spend) return handleAdminSpend(context, interaction);
+  if (routed === adminSubcommands.moderation) return handleModeration(context, interaction);
   const actor = requesterOf(interaction.user, interaction.guildId);
   if (!context.service.isAdmin(actor)) {
     await answerPrivately(interaction, text.adminOnly);

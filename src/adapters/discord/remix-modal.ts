@@ -14,8 +14,9 @@ import { intakePayloadVersion, recordedAttachment, type MessageRemixPayload, typ
 import { interactionKey, withIntake } from './intake.ts';
 import { buttonCustomIds, deliveredImageOf, imageShownFor, requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
-import { deferredReplyOrigin, interactionOrigin, requesterOf } from './origin.ts';
-import { privateRefusal } from './private-refusal.ts';
+import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
+import { privateRefusal, replyPrivately } from './private-refusal.ts';
+import { refusalText, screenRequest } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -57,7 +58,7 @@ function remixPayload(
   interaction: ModalSubmitInteraction,
   parsed: Extract<ParsedCustomId, { kind: 'remix-modal' | 'message-remix-modal' }>,
 ): RemixModalPayload | MessageRemixPayload {
-  const requester = requesterOf(interaction.user, interaction.guildId);
+  const requester = interactionRequester(interaction);
   if (parsed.kind === 'remix-modal') {
     const image = imageShownFor(parsed.jobId, interaction.message);
     return {
@@ -112,7 +113,7 @@ export async function finishRemixModal(
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references: intake.references, requester, origin })
     : {
-        prompt, references: intake.references, resolution: '1K', outputFormat: 'png',
+        prompt, references: intake.references, resolution: '1K', resolutionFromDefault: true, outputFormat: 'png',
         provider: context.service.defaultProvider, providerFromDefault: true, requester, origin,
       };
   await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
@@ -130,7 +131,13 @@ export async function handleRemixModal(
   const prompt = interaction.fields.getTextInputValue(remixPromptField);
   const dedupeKey = interactionKey(interaction.id);
   const payload = remixPayload(context, interaction, parsed);
-  await withIntake(context, { dedupeKey, origin: interactionOrigin(interaction, undefined), prompt, payload }, async () => {
+  const origin = interactionOrigin(interaction, undefined);
+  await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
+    const refusal = await screenRequest(context, { prompt, requester: payload.requester, origin });
+    if (refusal !== undefined) {
+      await replyPrivately(interaction, refusalText(refusal));
+      return;
+    }
     await interaction.deferReply();
     await finishRemixModal(context, payload, {
       dedupeKey,

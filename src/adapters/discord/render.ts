@@ -1,8 +1,8 @@
 // Turns job summaries, progress, results and failures into Discord message text and buttons.
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
-import type { JobFailure, JobProgress, JobResult, JobSummary, QuotaBalance } from '../../core/delivery.ts';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown } from 'discord.js';
+import type { JobCancelledNotice, JobFailure, JobProgress, JobResult, JobSummary, QuotaBalance } from '../../core/delivery.ts';
 import type { ProviderId } from '../../core/request.ts';
-import { buttonId } from './custom-ids.ts';
+import { buttonId, cancelButtonId } from './custom-ids.ts';
 import { explainError, text } from './messages.ts';
 
 /** Display name of a provider id ("Xenodia"). */
@@ -15,6 +15,12 @@ const maxPromptShown = 1500;
 export function quotePrompt(prompt: string): string {
   const shown = prompt.length > maxPromptShown ? `${prompt.slice(0, maxPromptShown)}…` : prompt;
   return shown.split('\n').map((line) => `> ${line}`).join('\n');
+}
+
+/** The prompt on one line, shortened to `maximum`, and escaped so its markdown cannot break a list or a caption. */
+export function escapedInlinePrompt(prompt: string, maximum: number): string {
+  const line = prompt.replace(/\s+/g, ' ').trim();
+  return escapeMarkdown(line.length > maximum ? `${line.slice(0, maximum)}…` : line);
 }
 
 /** Prompts echoed inside a sentence are kept short and on one line. */
@@ -55,6 +61,18 @@ export function renderProgress(progress: JobProgress, names: ProviderNames): str
         : text.running(progress.percent);
   const elapsed = text.elapsed(Math.round(progress.elapsedMs / 1000));
   return `${header(progress.summary, names)}\n${state} · ${elapsed}`;
+}
+
+/** The Cancel button under a pending message, while the job waits or runs. */
+export function cancelButtons(jobId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(cancelButtonId(jobId)).setLabel(text.buttons.cancel).setEmoji('✖️').setStyle(ButtonStyle.Danger),
+  );
+}
+
+/** The message that ends a cancelled job: who cancelled it (a mention sent with mentions off, so nobody is pinged) and the refund. */
+export function renderCancelled(notice: JobCancelledNotice, names: ProviderNames): string {
+  return `${header(notice.summary, names)}\n${text.cancelled(notice.cancelledByUserId, notice.refunded)}`;
 }
 
 /** The Reroll / Remix / 4K row under a result. */

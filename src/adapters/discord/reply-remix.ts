@@ -7,8 +7,9 @@ import { jobIdOfComponents } from './custom-ids.ts';
 import { intakePayloadVersion, recordedAttachment, type ReplyRemixPayload } from './intake-payload.ts';
 import { messageKey, withIntake } from './intake.ts';
 import { buttonCustomIds, firstImage, requestFromJob } from './job-reuse.ts';
-import { text } from './messages.ts';
+import { explainError, text } from './messages.ts';
 import { messageOrigin, requesterOf } from './origin.ts';
+import { screenRequest } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -40,7 +41,10 @@ export async function finishReplyRemix(context: DiscordContext, payload: ReplyRe
   const [job, origin] = await Promise.all([context.service.getJob(payload.jobId), pending.origin]);
   const request: GenerationRequest = job
     ? requestFromJob(job, { prompt, references, requester, origin })
-    : { prompt, references, resolution: '1K', outputFormat: 'png', provider: context.service.defaultProvider, providerFromDefault: true, requester, origin };
+    : {
+        prompt, references, resolution: '1K', resolutionFromDefault: true, outputFormat: 'png',
+        provider: context.service.defaultProvider, providerFromDefault: true, requester, origin,
+      };
   await startJob(context, request, pending.dedupeKey, pending.show, pending.showPrivately);
 }
 
@@ -74,7 +78,7 @@ export async function handleReplyRemix(context: DiscordContext, message: Message
   const payload: ReplyRemixPayload = {
     version: intakePayloadVersion,
     kind: 'reply-remix',
-    requester: requesterOf(message.author, message.guildId),
+    requester: requesterOf(message.author, message.guildId, message.member),
     jobId,
     resultImage: recordedAttachment(resultImage),
     attachments: [...message.attachments.values()].map((attachment) => recordedAttachment(attachmentInfo(attachment))),
@@ -83,7 +87,16 @@ export async function handleReplyRemix(context: DiscordContext, message: Message
   };
   // Persist, then acknowledge: the status message is the acknowledgement, so it is posted after the
   // intake is recorded. Whoever takes the intake over finds it as the bot's reply to the user's message.
-  await withIntake(context, { dedupeKey, origin: messageOrigin(message, undefined), prompt, payload }, async () => {
+  const origin = messageOrigin(message, undefined);
+  await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
+    // A message cannot be answered privately: in a channel the server does not allow the bot stays
+    // silent (it is not wanted there), and a blocked prompt gets a reply that names no rule.
+    const refusal = await screenRequest(context, { prompt, requester: payload.requester, origin });
+    if (refusal?.kind === 'channel_not_allowed') return;
+    if (refusal?.kind === 'prompt_blocked') {
+      await message.reply({ content: text.rejected(explainError('prompt_blocked', '')), allowedMentions: noMentions });
+      return;
+    }
     const status = await message.reply({ content: text.starting, allowedMentions: noMentions });
     await finishReplyRemix(context, payload, {
       dedupeKey,

@@ -3,6 +3,7 @@ import type { GenerationRequest, Origin } from '../../core/request.ts';
 import { isBotError } from '../../core/errors.ts';
 import type { DiscordContext } from './context.ts';
 import { explainError, text } from './messages.ts';
+import { channelRefusalText } from './screening.ts';
 
 /** Replaces the pending message's text (and removes any buttons). */
 export type ShowText = (content: string) => Promise<unknown>;
@@ -27,8 +28,10 @@ export interface PendingRequest {
 /**
  * Hands `request` to the core. A refusal (`invalid_request`, `quota_exceeded`) ends the pending
  * message with its user-ready reason; anything else unexpected ends it with a generic apology.
- * A blocked prompt is told to the requester alone through `showPrivately` (see `privateRefusal`);
- * without it (no interaction to answer) the pending message says only that a blocked term was used.
+ * A blocked prompt or a channel the server does not allow is told to the requester alone through
+ * `showPrivately` (see `privateRefusal`); without it (no interaction to answer) the pending message says
+ * only that a blocked term was used or that the bot is not used here. (Handlers screen requests before
+ * they post anything, so these refusals from `start` are the rare case of a setting changed meanwhile.)
  * On success the pending message shows the job's place in line until the runner reports progress.
  */
 export async function startJob(
@@ -48,7 +51,12 @@ export async function startJob(
     }
     if (isBotError(error) && error.code === 'prompt_blocked') {
       if (showPrivately === undefined) await show(text.rejected(explainError(error.code, error.message)));
-      else await showPrivately(text.promptBlocked(error.blockedRule ?? error.message));
+      else await showPrivately(text.promptBlocked(error.blockedRule ?? error.message, error.blockedSource));
+      return;
+    }
+    if (isBotError(error) && error.code === 'channel_not_allowed') {
+      if (showPrivately === undefined) await show(text.rejected(explainError(error.code, error.message)));
+      else await showPrivately(await channelRefusalText(context, request.requester.communityId));
       return;
     }
     if (isBotError(error) && (error.code === 'invalid_request' || error.code === 'quota_exceeded')) {

@@ -3,7 +3,7 @@ import type { App, BlockAction } from '@slack/bolt';
 import { toBotError } from '../../core/errors.ts';
 import type { JobView } from '../../core/imagine-service.ts';
 import type { Reference } from '../../core/request.ts';
-import { actionIds } from './blocks.ts';
+import { actionIds, buttonRows } from './blocks.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { fetchPreviousResult } from './file-intake.ts';
 import { intakePayloadVersion, type JobButtonPayload } from './intake-payload.ts';
@@ -40,12 +40,26 @@ const buttonActions: Record<typeof actionIds.reroll | typeof actionIds.upscale, 
   [actionIds.upscale]: 'upscale',
 };
 
+/**
+ * Where a job started by a button on `job`'s message goes: the job's own thread, or, for buttons under an
+ * image `/imagine show` posted again, the thread they were clicked in (likely another channel).
+ */
+export function placeOfClick(job: JobView | undefined, body: unknown, action: unknown): { channelId: string | undefined; threadTs: string | undefined } {
+  if (stringField(action, 'block_id')?.startsWith(buttonRows.shown) === true) {
+    return { channelId: stringField((body as { channel?: unknown }).channel, 'id'), threadTs: clickedThreadOf(body) };
+  }
+  return { channelId: job?.origin.channelId, threadTs: job?.origin.threadId ?? job?.origin.messageId ?? clickedThreadOf(body) };
+}
+
 /** Starts the job of a recorded Reroll or 4K click (live, or after a takeover); returns a refusal text when it did not start. */
 export async function startJobButton(runtime: SlackRuntime, payload: JobButtonPayload, context: RequestContext): Promise<string | undefined> {
   const job = await runtime.service.getJob(payload.jobId);
   if (!job) return slackText.jobGone;
   const variant = variants[payload.action];
   const settings = variant.settings(job);
+  // Before fetching the earlier result: the prompt may be blocked, or the channel closed, since the job ran.
+  const screened = await runtime.launcher.screen({ requester: payload.requester, channelId: payload.channelId, threadTs: payload.threadTs, prompt: job.request.prompt });
+  if (screened !== undefined) return screened;
   const refusal = await runtime.launcher.checkCredits(payload.requester, settings);
   if (refusal) return refusal;
   let references: Reference[];
@@ -63,6 +77,7 @@ export async function startJobButton(runtime: SlackRuntime, payload: JobButtonPa
     prompt: job.request.prompt,
     references,
     settings,
+    screened: true,
     dedupeKey: context.dedupeKey,
     ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });
@@ -79,8 +94,7 @@ export function registerActionHandlers(app: App, runtime: SlackRuntime): void {
         await respond({ response_type: 'ephemeral', replace_original: false, text });
       };
       const job = await runtime.service.getJob(stringField(action, 'value') ?? '');
-      const channelId = job?.origin.channelId;
-      const threadTs = job?.origin.threadId ?? job?.origin.messageId ?? clickedThreadOf(body);
+      const { channelId, threadTs } = placeOfClick(job, body, action);
       if (!job || !channelId || !threadTs) {
         await tell(slackText.jobGone);
         return;

@@ -1,11 +1,13 @@
-// `/imagine admin spend [--since DATE] [--by provider|day|user|server]`: the operator's spend table, answered only to ADMIN_USER_IDS.
+// `/imagine admin …`: `spend` (the operator's spend table, ADMIN_USER_IDS only), `block` and `moderation` (workspace admins); answered only to the asker.
 import { parseArgs } from 'node:util';
 import type { ImagineService } from '../../core/imagine-service.ts';
 import type { Requester } from '../../core/request.ts';
 import { spendQueryFrom, spendTableLines } from '../../core/spend-report.ts';
+import { answerBlock, answerModeration } from './admin-block-command.ts';
 import { escapeSlackText } from './escape.ts';
 import { slackText } from './messages.ts';
 import { normalizeDashes } from './parse-command.ts';
+import type { SlackRuntime } from './runtime.ts';
 
 /** Slack shows long messages, but a table past this many rows helps nobody in chat; the CLI shows them all. */
 const maxRows = 40;
@@ -16,14 +18,26 @@ export function adminWords(text: string): string[] | undefined {
   return words[0]?.toLowerCase() === 'admin' ? words.slice(1).map(normalizeDashes) : undefined;
 }
 
-/** The answer to `/imagine admin …` from `requester` (only they see it): the spend table, or why not. */
-export async function answerAdmin(service: ImagineService, requester: Requester, words: readonly string[]): Promise<string> {
-  if (!service.isAdmin(requester)) return slackText.admin.adminOnly;
-  const [subcommand, ...options] = words;
-  if (subcommand?.toLowerCase() !== 'spend') return slackText.admin.usage;
+/**
+ * The answer to `/imagine admin …` from `requester` (only they see it). `text` is the whole decoded
+ * command text: a blocked term is taken from it as typed, not from the words `adminWords` normalised.
+ */
+export async function answerAdmin(runtime: SlackRuntime, requester: Requester, text: string): Promise<string> {
+  const words = adminWords(text) ?? [];
+  const subcommand = words[0]?.toLowerCase();
+  if (subcommand === 'block') return answerBlock(runtime, requester, text);
+  if (subcommand === 'moderation') return answerModeration(runtime, requester);
+  // Spend covers every workspace and platform: the operator's alone.
+  if (!runtime.service.isAdmin(requester)) return slackText.admin.adminOnly;
+  if (subcommand !== 'spend') return slackText.admin.usage;
+  return answerSpend(runtime.service, words.slice(1));
+}
+
+/** `admin spend [--since DATE] [--by …]` for an operator. */
+async function answerSpend(service: ImagineService, options: readonly string[]): Promise<string> {
   let values: { since?: string | undefined; by?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: options, options: { since: { type: 'string' }, by: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: [...options], options: { since: { type: 'string' }, by: { type: 'string' } }, strict: true, allowPositionals: false }));
   } catch {
     return slackText.admin.usage;
   }

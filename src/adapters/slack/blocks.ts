@@ -7,7 +7,16 @@ export const actionIds = {
   reroll: 'imagine_reroll',
   remix: 'imagine_remix',
   upscale: 'imagine_upscale',
+  /** On a pending status message (queued or generating): ends the job, for its requester or an admin. */
+  cancel: 'imagine_cancel',
 } as const;
+
+/**
+ * Block id prefixes of the buttons row. A job's own status message uses `imagine_job:<id>`; a result
+ * shown again by `/imagine show` uses `imagine_show:<id>`, so its buttons act where they were clicked
+ * rather than in the thread the job first ran in.
+ */
+export const buttonRows = { job: 'imagine_job:', shown: 'imagine_show:' } as const;
 
 /** Callback ids of the message shortcut and the modal (also in commands/slack-manifest.yml). */
 export const callbackIds = {
@@ -29,8 +38,22 @@ export interface StatusButtons {
   canUpscale: boolean;
 }
 
+/** What a status message shows besides its line. */
+export interface StatusOptions {
+  /** A second, smaller line (credits, the reason of a failure). */
+  context?: string;
+  /** Reroll, Remix and 4K under a delivered result. */
+  buttons?: StatusButtons;
+  /** "Try again" under a failure that may succeed on another attempt. */
+  retry?: { jobId: string; label: string };
+  /** Cancel under a job still queued or generating. */
+  cancel?: { jobId: string; label: string };
+  /** Which row the buttons form (default `buttonRows.job`). */
+  row?: (typeof buttonRows)[keyof typeof buttonRows];
+}
+
 /** The status message: `line` (already escaped), an optional context line, optional buttons. */
-export function statusMessage(line: string, options: { context?: string; buttons?: StatusButtons; retry?: { jobId: string; label: string } } = {}): MessageBody {
+export function statusMessage(line: string, options: StatusOptions = {}): MessageBody {
   const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: line } }];
   // Slack refuses mrkdwn elements over 3,000 characters; long validation messages are cut rather than lost.
   if (options.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(options.context, 2900) }] });
@@ -42,9 +65,10 @@ export function statusMessage(line: string, options: { context?: string; buttons
     if (options.buttons.canUpscale) elements.push(button(actionIds.upscale, labels.upscale, jobId));
   }
   if (options.retry) elements.push(button(actionIds.reroll, options.retry.label, options.retry.jobId));
+  if (options.cancel) elements.push({ ...button(actionIds.cancel, options.cancel.label, options.cancel.jobId), style: 'danger' });
   if (elements.length > 0) {
-    const jobId = options.buttons?.jobId ?? options.retry?.jobId ?? '';
-    blocks.push({ type: 'actions', block_id: `imagine_job:${jobId}`, elements });
+    const jobId = options.buttons?.jobId ?? options.retry?.jobId ?? options.cancel?.jobId ?? '';
+    blocks.push({ type: 'actions', block_id: `${options.row ?? buttonRows.job}${jobId}`, elements });
   }
   const text = options.context ? `${line}\n${options.context}` : line;
   return { text, blocks };

@@ -1,6 +1,8 @@
-// `/imagine`: help, quota, jobs and admin answer ephemerally; a prompt is recorded as an intake, then posts the status message and starts the job.
+// `/imagine`: help, quota, jobs, settings, cancel and admin answer ephemerally, show posts an image again; a prompt is recorded as an intake,
+// then posts the status message and starts the job.
 import type { App, RespondArguments } from '@slack/bolt';
 import { adminWords, answerAdmin } from './admin-command.ts';
+import { answerCommunityCommand, parseCommunityCommand } from './community-command.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { decodeSlackText } from './escape.ts';
 import { helpText } from './help-text.ts';
@@ -48,12 +50,20 @@ export function registerImagineCommand(app: App, runtime: SlackRuntime): void {
       if (!(await reply.send(answer))) await respond({ ...answer, replace_original: false });
     };
     const requester = slackRequester(command.user_id, command.team_id, command.user_name);
-    const admin = adminWords(decodeSlackText(command.text));
-    if (admin !== undefined) {
-      await tell(await answerAdmin(service, requester, admin));
+    const decoded = decodeSlackText(command.text);
+    if (adminWords(decoded) !== undefined) {
+      await tell(await answerAdmin(runtime, requester, decoded));
       return;
     }
-    const parsed = parseImagineText(decodeSlackText(command.text));
+    const community = parseCommunityCommand(command.text);
+    if (community !== undefined) {
+      // Cancel and show can take a few seconds: the deadline acks meanwhile, and the answer follows through the response URL.
+      const answer = await answerCommunityCommand(runtime, community, { requester, channelId: command.channel_id });
+      if (answer === undefined) await reply.send();
+      else await tell(answer);
+      return;
+    }
+    const parsed = parseImagineText(decoded);
 
     if (parsed.kind === 'help') {
       await tell(helpText(service));

@@ -8,12 +8,15 @@ import { BotError } from '../../core/errors.ts';
 import type { Origin } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import { statusMessage, type MessageBody } from './blocks.ts';
+import { communityText } from './community-messages.ts';
 import { slackText } from './messages.ts';
 import { sharedMessageTs, uploadResult } from './result-upload.ts';
-import { readMessage, slackErrorCode } from './slack-payloads.ts';
+import { findPostedResult } from './posted-result-lookup.ts';
+import { slackErrorCode } from './slack-payloads.ts';
 import type { SlackPacing } from './slack-pacing.ts';
 import { lineFromSummary, slackUserIdOf } from './status-line.ts';
-import { deferredStatus, type StatusMessages } from './status-messages.ts';
+import type { StatusMessages } from './status-messages.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 /**
  * Largest image posted as is. Slack accepts far bigger files, but beyond this size previews render
@@ -30,11 +33,20 @@ export interface SlackDeliveryOptions {
   uploadLimitBytes?: number;
   /** Finishes a request acknowledged by a process that died before its job existed (see `resumeSlackIntake`). */
   resumeIntake?: (intake: Intake) => Promise<void>;
+  /** Names who cancelled a job without a mention (default: "the person who asked" or "a workspace admin"). */
+  users?: SlackUserDirectory;
   clock?: Clock;
 }
 
 /** Slack's Delivery, and waiting for the endings of posted results on the way out. */
 export interface SlackDelivery extends Delivery {
+  /**
+   * This process stopped working on the job without ending it (its lease went to another process, or
+   * someone cancelled it through another process): progress edits still queued here are dropped, so
+   * none of them overwrites what the job's new owner or the canceller shows. (Later reports are not
+   * refused: this process may hold the job again one day, after its new owner died in turn.)
+   */
+  abandoned(origin: Origin, jobId: string): void;
   /** Gives final edits and buttons still waiting for Slack's budget a few seconds to go out. */
   stop(): Promise<void>;
 }
@@ -47,9 +59,6 @@ const unreachableChannelErrors = new Set(['not_in_channel', 'channel_not_found',
 
 /** Bounded memory of finished jobs, so a late progress report never overwrites the outcome. */
 const rememberedJobs = 5000;
-
-/** How far back a channel is read for a result posted before its job was recorded as delivered (clocks of hosts differ). */
-const clockSkewMs = 60_000;
 
 function progressState(progress: JobProgress): string {
   if (progress.phase === 'queued') return slackText.stateQueued(progress.queuePosition, progress.queueReason);
@@ -158,21 +167,6 @@ export function createSlackDelivery(options: SlackDeliveryOptions): SlackDeliver
     return { messageId: fileId ?? summary.jobId };
   }
 
-  /** A job's thread, where its result is: the origin's, else its status message (an `/imagine` status message starts the thread). */
-  async function threadOf(origin: Origin, jobId: string): Promise<string | undefined> {
-    return origin.threadId ?? (await statuses.find(origin, jobId));
-  }
-
-  /** A posted file named after `jobId` among `messages`. */
-  function fileOf(messages: unknown[] | undefined, jobId: string): DeliveryReceipt | undefined {
-    const prefix = `nano-imagine-${jobId}.`;
-    for (const raw of messages ?? []) {
-      const file = readMessage(raw)?.files.find((candidate) => candidate.name.startsWith(prefix));
-      if (file) return { messageId: file.id };
-    }
-    return undefined;
-  }
-
   return {
     platform: 'slack',
     ...(options.resumeIntake ? { resumeIntake: options.resumeIntake } : {}),
@@ -180,7 +174,8 @@ export function createSlackDelivery(options: SlackDeliveryOptions): SlackDeliver
     async progress(origin, progress) {
       const { jobId } = progress.summary;
       if (finished.has(jobId)) return;
-      statuses.show(origin, jobId, statusMessage(lineFromSummary(progress.summary, origin, progressState(progress))));
+      const cancel = { jobId, label: slackText.buttons.cancel };
+      statuses.show(origin, jobId, statusMessage(lineFromSummary(progress.summary, origin, progressState(progress)), { cancel }));
     },
 
     async deliver(origin, result): Promise<DeliveryReceipt> {
@@ -205,6 +200,23 @@ export function createSlackDelivery(options: SlackDeliveryOptions): SlackDeliver
       const body = statusMessage(lineFromSummary(summary, origin, slackText.stateFailed), {
         context: `${slackText.failure(error.code, error.message)} ${slackText.refund(failure.refunded)}`,
         ...(error.retryable ? { retry: { jobId: summary.jobId, label: slackText.buttons.tryAgain } } : {}),
+      });
+      await showOutcome(origin, statusTs, body);
+    },
+
+    abandoned(_origin, jobId) {
+      statuses.forget(jobId);
+    },
+
+    async cancelled(origin, notice) {
+      const { summary } = notice;
+      // From here on no late progress report of this process touches the message, and none still queued goes out.
+      markFinished(summary.jobId);
+      const statusTs = await statuses.settle(origin, summary.jobId);
+      // A name in plain text rather than a mention: this may be a new post, and a mention in one notifies.
+      const canceller = await options.users?.lookUp(notice.cancelledByUserId, origin.communityId);
+      const body = statusMessage(lineFromSummary(summary, origin, slackText.stateCancelled), {
+        context: communityText.cancel.cancelledBy(canceller?.name, notice.byRequester, notice.refunded),
       });
       await showOutcome(origin, statusTs, body);
     },
@@ -237,27 +249,7 @@ export function createSlackDelivery(options: SlackDeliveryOptions): SlackDeliver
       }
     },
 
-    async findDelivered(origin, jobId) {
-      const channel = origin.channelId;
-      if (!channel) return undefined;
-      try {
-        const threadTs = await threadOf(origin, jobId);
-        const workspace = { workspace: origin.communityId };
-        if (threadTs !== undefined) {
-          const answer = await pacing.outcome('conversations.replies', workspace, () => client.conversations.replies({ channel, ts: threadTs, limit: 200 }));
-          return fileOf(answer.messages, jobId);
-        }
-        // Posted without a status message: at channel level, after the request.
-        const deferred = deferredStatus(origin);
-        if (deferred === undefined) return undefined;
-        const oldest = String((deferred.requestedAt - clockSkewMs) / 1000);
-        const answer = await pacing.outcome('conversations.history', workspace, () => client.conversations.history({ channel, oldest, limit: 200 }));
-        return fileOf(answer.messages, jobId);
-      } catch (error) {
-        logger.warn({ err: error, jobId }, 'could not look for an earlier post of this result');
-      }
-      return undefined;
-    },
+    findDelivered: (origin, jobId) => findPostedResult({ pacing, statuses, logger }, origin, jobId),
 
     async stop() {
       const left = await endings.drain(endingsDrainMs);

@@ -8,8 +8,9 @@ import { hostsOf, platformFileHosts } from '../../core/trusted-hosts.ts';
 import type { Logger } from '../../log.ts';
 import { registerActionHandlers } from './action-handlers.ts';
 import { createBoltApp } from './app-setup.ts';
+import { registerCancelHandler } from './cancel-handlers.ts';
 import { registerImagineCommand } from './command-handler.ts';
-import { createSlackDelivery } from './delivery.ts';
+import { createSlackDelivery, defaultUploadLimitBytes } from './delivery.ts';
 import { resumeSlackIntake } from './intake-resume.ts';
 import { createJobLauncher } from './job-launcher.ts';
 import { registerMessageHandlers } from './message-handlers.ts';
@@ -18,6 +19,7 @@ import type { SlackRuntime } from './runtime.ts';
 import { slackErrorCode } from './slack-payloads.ts';
 import { createSlackPacing } from './slack-pacing.ts';
 import { createStatusMessages } from './status-messages.ts';
+import { createUserDirectory } from './user-directory.ts';
 
 /** Options of `startSlackApp`; `main.ts` fills them from the configuration. */
 export interface SlackAppOptions {
@@ -83,6 +85,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   });
   pacing.watch(app.client);
   const statuses = createStatusMessages({ pacing, botUserId, logger });
+  const users = createUserDirectory({ client: app.client, service, logger });
   const runtime: SlackRuntime = {
     service,
     client: app.client,
@@ -94,6 +97,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
       trustedHosts: options.attachmentHosts ?? [...platformFileHosts, ...hostsOf([options.apiUrl])],
     },
     launcher: createJobLauncher({ service, pacing, statuses, logger }),
+    users,
+    uploadLimitBytes: options.uploadLimitBytes ?? defaultUploadLimitBytes,
     logger,
     ackDeadlineMs,
   };
@@ -101,6 +106,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
   registerMessageHandlers(app, runtime);
   registerActionHandlers(app, runtime);
   registerRemixHandlers(app, runtime);
+  registerCancelHandler(app, runtime);
   app.error(async (error) => {
     logger.error({ err: error }, 'a Slack handler failed');
   });
@@ -109,7 +115,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<SlackApp>
     pacing,
     statuses,
     logger,
-    ...(options.uploadLimitBytes === undefined ? {} : { uploadLimitBytes: options.uploadLimitBytes }),
+    uploadLimitBytes: runtime.uploadLimitBytes,
+    users,
     resumeIntake: (intake) => resumeSlackIntake(runtime, intake),
   });
   service.registerDelivery(delivery);

@@ -23,6 +23,8 @@ const settingsSchema = z.object({
   model: z.string().optional(),
   aspectRatio: z.string().optional(),
   resolution: z.enum(resolutions),
+  /** True when no `--res` was given: the workspace's default resolution may replace `resolution`. */
+  resolutionFromDefault: z.boolean().optional(),
 });
 
 const common = { version: z.literal(intakePayloadVersion), requester: requesterSchema };
@@ -105,6 +107,7 @@ export function settingsFrom(recorded: CommandPayload['settings']): JobSettings 
     model: recorded.model,
     aspectRatio: recorded.aspectRatio,
     resolution: recorded.resolution,
+    ...(recorded.resolutionFromDefault === true ? { resolutionFromDefault: true } : {}),
   };
 }
 
@@ -116,6 +119,7 @@ export function recordedSettings(settings: JobSettings): CommandPayload['setting
     ...(settings.model === undefined ? {} : { model: settings.model }),
     ...(settings.aspectRatio === undefined ? {} : { aspectRatio: settings.aspectRatio }),
     resolution: settings.resolution,
+    ...(settings.resolutionFromDefault === true ? { resolutionFromDefault: true } : {}),
   };
 }
 

@@ -5,12 +5,14 @@ import type { ImagineService } from '../../core/imagine-service.ts';
 import type { GenerationRequest, Origin, Reference, Requester } from '../../core/request.ts';
 import type { Logger } from '../../log.ts';
 import { statusMessage } from './blocks.ts';
+import { communityText } from './community-messages.ts';
 import type { JobSettings } from './job-settings.ts';
 import { slackText, type JobKind } from './messages.ts';
 import { pendingMarker } from './pending-status.ts';
+import { workspaceKey } from './runtime.ts';
 import { slackErrorCode } from './slack-payloads.ts';
 import type { SlackPacing } from './slack-pacing.ts';
-import { lineFromRequest } from './status-line.ts';
+import { lineFromRequest, lineFromSummary } from './status-line.ts';
 import { deferredStatusExtras, type StatusMessages } from './status-messages.ts';
 
 /** Everything needed to start one job in a Slack channel or thread. */
@@ -29,6 +31,16 @@ export interface LaunchInput {
   dedupeKey: string;
   /** A status message already posted for this request (by a process that died before the job existed): reused. */
   statusTs?: string;
+  /** True when the caller already passed the request through `screen` (before slow work such as downloads). */
+  screened?: boolean;
+}
+
+/** Where a request is made and what it asks, as `screen` checks it. */
+export interface ScreenInput {
+  requester: Requester;
+  channelId: string;
+  threadTs: string | undefined;
+  prompt: string;
 }
 
 /** How a launch ended. */
@@ -43,6 +55,12 @@ export type LaunchOutcome =
 
 /** Starts jobs for every Slack entry point (command, replies, mentions, buttons, modal). */
 export interface JobLauncher {
+  /**
+   * A refusal text when the request may not go ahead here (a channel the workspace does not allow, a
+   * blocked term, recorded in the moderation log), undefined when it may. Called once per request,
+   * before anything public is posted; `launch` calls it unless told the caller did.
+   */
+  screen(input: ScreenInput): Promise<string | undefined>;
   /** A refusal text when the requester cannot afford `settings` right now; checked before slow work. */
   checkCredits(requester: Requester, settings: Pick<JobSettings, 'resolution'>): Promise<string | undefined>;
   /**
@@ -120,10 +138,40 @@ export function createJobLauncher(dependencies: JobLauncherDependencies): JobLau
     }
   }
 
+  async function screen(input: ScreenInput): Promise<string | undefined> {
+    const refusal = await service.screen({
+      prompt: input.prompt,
+      requester: input.requester,
+      origin: {
+        platform: 'slack',
+        ...(input.requester.communityId ? { communityId: input.requester.communityId } : {}),
+        channelId: input.channelId,
+        ...(input.threadTs ? { threadId: input.threadTs } : {}),
+      },
+    });
+    if (refusal === undefined) return undefined;
+    return refusal.kind === 'channel_not_allowed' ? communityText.channelNotAllowed(refusal.allowedChannels) : slackText.promptBlocked(refusal.rule, refusal.source);
+  }
+
+  /** The refusal `start` threw, in the requester's words (the same checks as `screen`, when a setting changed in between). */
+  async function refusalOf(error: unknown, requester: Requester): Promise<string> {
+    const failure = toBotError(error);
+    if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
+    // Refusals go to the requester alone (ephemeral), so a blocked prompt may name the rule it broke.
+    if (failure.code === 'prompt_blocked' && failure.blockedRule !== undefined) return slackText.promptBlocked(failure.blockedRule, failure.blockedSource);
+    if (failure.code === 'channel_not_allowed' && requester.communityId) {
+      const settings = await service.communitySettings(workspaceKey(requester.communityId)).catch(() => undefined);
+      if (settings !== undefined) return communityText.channelNotAllowed(settings.allowedChannels);
+    }
+    return slackText.refusal(failure.code, failure.message);
+  }
+
   async function launch(input: LaunchInput): Promise<LaunchOutcome> {
     // Before the status message: it would show a blocked prompt to the whole channel, if only for a moment.
-    const blocked = service.blockedTermIn(input.prompt);
-    if (blocked !== undefined) return { kind: 'refused', text: slackText.promptBlocked(blocked) };
+    if (input.screened !== true) {
+      const screened = await screen(input);
+      if (screened !== undefined) return { kind: 'refused', text: screened };
+    }
     const refusal = await checkCredits(input.requester, input.settings);
     if (refusal) return { kind: 'refused', text: refusal };
 
@@ -135,6 +183,7 @@ export function createJobLauncher(dependencies: JobLauncherDependencies): JobLau
       outputFormat: 'png',
       provider: input.settings.provider,
       ...(input.settings.providerFromDefault === true ? { providerFromDefault: true } : {}),
+      ...(input.settings.resolutionFromDefault === true ? { resolutionFromDefault: true } : {}),
       ...(input.settings.model === undefined ? {} : { model: input.settings.model }),
       requester: input.requester,
       origin: { platform: 'slack' },
@@ -171,20 +220,20 @@ export function createJobLauncher(dependencies: JobLauncherDependencies): JobLau
       if (statusTs === undefined) statuses.adopt(started.jobId);
       if (statusTs === undefined || started.queuePosition !== undefined) {
         // The first post of a deferred status message, or the place in line: both from the budget left after outcomes.
+        // From here on the message carries Cancel, and the settings the job really has (the workspace's defaults
+        // may have filled in what the request left open). A job that starts at once gets both from its first
+        // progress report instead, which comes right away: an edit here would only push that one back.
         const state = slackText.stateQueued(started.queuePosition, started.queueReason);
-        statuses.show(origin, started.jobId, statusMessage(lineFromRequest(draft, input.kind, state)));
+        const cancel = { jobId: started.jobId, label: slackText.buttons.cancel };
+        statuses.show(origin, started.jobId, statusMessage(lineFromSummary(started.summary, origin, state), { cancel }));
       }
       return { kind: 'started', jobId: started.jobId, statusTs };
     } catch (error) {
       if (isBotError(error) && error.code === 'stopping') return { kind: 'deferred' };
       if (postedHere !== undefined) await removeStatus(input, postedHere);
-      const failure = toBotError(error);
-      if (!isBotError(error)) logger.error({ err: error }, 'starting a job failed');
-      // Refusals go to the requester alone (ephemeral), so a blocked prompt may name the rule it broke.
-      if (failure.code === 'prompt_blocked' && failure.blockedRule !== undefined) return { kind: 'refused', text: slackText.promptBlocked(failure.blockedRule) };
-      return { kind: 'refused', text: slackText.refusal(failure.code, failure.message) };
+      return { kind: 'refused', text: await refusalOf(error, input.requester) };
     }
   }
 
-  return { checkCredits, launch };
+  return { screen, checkCredits, launch };
 }

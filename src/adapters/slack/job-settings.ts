@@ -13,6 +13,8 @@ export interface JobSettings {
   model: string | undefined;
   aspectRatio: string | undefined;
   resolution: Resolution;
+  /** True when the bot filled in `resolution` (no `--res` here or in the job it came from): the workspace's default may replace it. */
+  resolutionFromDefault?: boolean;
 }
 
 /** The settings a remix or reroll inherits from `job`. */
@@ -22,6 +24,7 @@ export function settingsOf(job: JobView): JobSettings {
     ...(job.request.providerFromDefault === true ? { providerFromDefault: true } : {}),
     model: job.request.model,
     aspectRatio: job.request.aspectRatio,
+    // Whatever resolution the earlier job ended up with (its own choice or the workspace's) is kept.
     resolution: job.request.resolution,
   };
 }
@@ -47,11 +50,21 @@ export function resolveSettings(service: ImagineService, flags: ImagineFlags, in
     if (flags.aspectRatio !== undefined) return { error: slackText.flags.unsupportedAspect(model.id, aspectRatio, model.aspectRatios) };
     aspectRatio = undefined;
   }
+  const resolutionFromDefault = flags.resolution === undefined && inherited === undefined;
   let resolution = flags.resolution ?? inherited?.resolution ?? '1K';
   if (!model.resolutions.includes(resolution)) {
     if (flags.resolution !== undefined) return { error: slackText.flags.unsupportedResolution(model.id, resolution, model.resolutions) };
     resolution = model.resolutions[0] ?? '1K';
   }
   const chosenModel = flags.model ?? (keepsModel ? inherited.model : undefined);
-  return { settings: { provider: provider.id, ...(fromDefault ? { providerFromDefault: true } : {}), model: chosenModel, aspectRatio, resolution } };
+  return {
+    settings: {
+      provider: provider.id,
+      ...(fromDefault ? { providerFromDefault: true } : {}),
+      model: chosenModel,
+      aspectRatio,
+      resolution,
+      ...(resolutionFromDefault ? { resolutionFromDefault: true } : {}),
+    },
+  };
 }

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { Reference } from '../../core/request.ts';
 import { toBotError } from '../../core/errors.ts';
+import { answerCommunityCommand, parseCommunityCommand } from './community-command.ts';
 import { decodeSlackText, mentionsBot, stripBotMention } from './escape.ts';
 import { downloadSlackFiles, fetchPreviousResult } from './file-intake.ts';
 import { resolveSettings, settingsOf } from './job-settings.ts';
@@ -34,7 +35,11 @@ export async function handleMessage(runtime: SlackRuntime, message: MessagePaylo
       ? undefined
       : await findLatestResult({ client: runtime.client, service, botUserId: runtime.botUserId, logger }, message.channelId, message.threadTs);
   if (message.via === 'reply' && previous === undefined) return slackText.noResultInThread;
-  const text = decodeSlackText(stripBotMention(message.text, runtime.botUserId));
+  const rawText = stripBotMention(message.text, runtime.botUserId);
+  // "@bot cancel 1a2b3c4d", "@bot settings show": the same commands as `/imagine`, answered only to the sender.
+  const community = message.via === 'mention' ? parseCommunityCommand(rawText) : undefined;
+  if (community !== undefined) return answerCommunityCommand(runtime, community, { requester, channelId: message.channelId });
+  const text = decodeSlackText(rawText);
   const parsed = parseImagineText(text, {
     keywords: message.via === 'mention',
     emptyPromptMessage: message.via === 'reply' ? slackText.replyNeedsPrompt : slackText.mentionNeedsPrompt,
@@ -46,7 +51,9 @@ export async function handleMessage(runtime: SlackRuntime, message: MessagePaylo
   if (parsed.kind === 'invalid') return parsed.message;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
   if ('error' in resolved) return resolved.error;
-  // Checked before downloading anything, so an empty balance costs no transfer.
+  // Checked before downloading anything, so a refused request or an empty balance costs no transfer.
+  const screened = await launcher.screen({ requester, channelId: message.channelId, threadTs, prompt: parsed.prompt });
+  if (screened !== undefined) return screened;
   const refusal = await launcher.checkCredits(requester, resolved.settings);
   if (refusal) return refusal;
   let references: Reference[];
@@ -66,6 +73,7 @@ export async function handleMessage(runtime: SlackRuntime, message: MessagePaylo
     prompt: parsed.prompt,
     references,
     settings: resolved.settings,
+    screened: true,
     dedupeKey: context.dedupeKey,
     ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });

@@ -14,14 +14,16 @@ const verbs: Record<JobKind, string> = {
   upscale: 'asked for a 4K version of',
 };
 
-/** The history listing's words for the phases that are not failures. */
-const jobPhases = { queued: ':hourglass: queued', generating: ':art: generating', delivered: ':white_check_mark: delivered' } as const;
+/** The history listing's words for the phases that are not failures, and for a cancelled job (stored as a failure). */
+const jobPhases = { queued: ':hourglass: queued', generating: ':art: generating', delivered: ':white_check_mark: delivered', cancelled: ':no_entry: cancelled' } as const;
 
 /** Failure explanations by error code; `invalid_request` and `quota_exceeded` show the error's own message instead. */
 const errorTexts: Record<ErrorCode, string> = {
   invalid_request: 'The request was not valid.',
   // Normally `promptBlocked` words it with the rule; this is the fallback without one.
   prompt_blocked: "This prompt uses a term that is blocked on this bot, so it was not sent. Nothing was charged.",
+  // Normally `communityText.channelNotAllowed` lists the channels; this is the fallback without them.
+  channel_not_allowed: 'This workspace allows me only in some channels, and this is not one of them. Nothing was charged.',
   quota_exceeded: 'You are out of credits for today.',
   provider_auth: "The image service refused the bot's API key. Ask the bot's admin to check it.",
   provider_billing: "The image service account is out of funds. Ask the bot's admin to top it up.",
@@ -97,6 +99,7 @@ export const slackText = {
     return `done in ${Math.max(1, Math.round(elapsedMs / 1000))} s`;
   },
   stateFailed: 'failed',
+  stateCancelled: 'cancelled',
   credits(cost: number, balance: QuotaBalance): string {
     if (balance.unlimited) return cost > 0 ? `${plural(cost, 'credit')} used · no credit limit` : 'no credit limit';
     return `${plural(cost, 'credit')} used · ${balance.remaining} of ${balance.dailyCredits} left today`;
@@ -115,8 +118,9 @@ export const slackText = {
     return `The image service refused this request under its content rules: ${escape(reason)} Rewording the prompt may help.`;
   },
   /** A prompt refused for breaking a blocked term: shown to the requester alone, the rule escaped so it never pings. */
-  promptBlocked(rule: string): string {
-    return `:no_entry_sign: Your prompt was not sent: it breaks the blocked term "${escape(rule)}" set by this bot's operator. Nothing was charged.`;
+  promptBlocked(rule: string, source: 'operator' | 'server' = 'operator'): string {
+    const owner = source === 'server' ? "this workspace's admins" : "this bot's operator";
+    return `:no_entry_sign: Your prompt was not sent: it breaks the blocked term "${escape(rule)}" set by ${owner}. Nothing was charged.`;
   },
   /**
    * Why a request was refused before any job existed. Download problems then come from reading the
@@ -139,7 +143,7 @@ export const slackText = {
   altText(prompt: string): string {
     return truncate(prompt, 1000);
   },
-  buttons: { reroll: 'Reroll', remix: 'Remix', upscale: '4K', tryAgain: 'Try again' },
+  buttons: { reroll: 'Reroll', remix: 'Remix', upscale: '4K', tryAgain: 'Try again', cancel: 'Cancel' },
 
   help(providers: ProviderHelp[], costs: Record<string, number>): string {
     const providerLines = providers
@@ -156,6 +160,9 @@ export const slackText = {
       '*Use your own images:* mention me with a prompt and attach the images.',
       '`/imagine quota` shows your credits for today.',
       '`/imagine jobs` lists your last 10 images, with a link to each one posted.',
+      '`/imagine show <id>` posts a finished image here again, with its buttons (the id as `/imagine jobs` shows it).',
+      '`/imagine cancel <id>` (or *Cancel* on its message) stops an image still queued or generating and refunds it.',
+      '*Workspace admins:* `/imagine settings` (defaults, allowed channels, daily credits), `/imagine admin block add|remove|list` and `/imagine admin moderation`.',
     ].join('\n');
   },
   jobsNone: 'You have no images yet. Make one with `/imagine a red fox in the snow`.',
@@ -164,7 +171,10 @@ export const slackText = {
   },
   /** One listing line; the prompt is escaped here so it never pings, and the failure code is put in words. */
   jobLine(entry: JobHistoryEntry, permalink: string | undefined): string {
-    const state = entry.phase === 'failed' ? `:x: failed (${(entry.failureCode ?? 'internal').replaceAll('_', ' ')})` : jobPhases[entry.phase];
+    const state =
+      entry.phase !== 'failed' ? jobPhases[entry.phase]
+      : entry.failureCode === 'cancelled' ? jobPhases.cancelled
+      : `:x: failed (${(entry.failureCode ?? 'internal').replaceAll('_', ' ')})`;
     const seconds = Math.floor(entry.createdAt / 1000);
     const when = `<!date^${seconds}^{date_short_pretty} {time}|${new Date(entry.createdAt).toISOString()}>`;
     const prompt = escape(truncate(entry.prompt.replace(/\s+/g, ' ').trim(), 80));
@@ -220,8 +230,10 @@ export const slackText = {
   },
 
   admin: {
-    adminOnly: "Only the bot's admins (listed in ADMIN_USER_IDS) can use `/imagine admin`.",
-    usage: 'Use `/imagine admin spend [--since 2026-11-01] [--by provider|day|user|server]`.',
+    adminOnly: "Only the bot's admins (listed in ADMIN_USER_IDS) can use `/imagine admin spend`.",
+    usage:
+      'Use `/imagine admin spend [--since 2026-11-01] [--by provider|day|user|server]` (the bot’s operators), ' +
+      '`/imagine admin block add|remove|list` or `/imagine admin moderation` (workspace admins).',
     invalid(problem: string): string {
       return `${escape(problem)} Use \`/imagine admin spend [--since 2026-11-01] [--by provider|day|user|server]\`.`;
     },

@@ -2,6 +2,7 @@
 import type { App, ViewResponseAction } from '@slack/bolt';
 import { toBotError } from '../../core/errors.ts';
 import type { Reference } from '../../core/request.ts';
+import { placeOfClick } from './action-handlers.ts';
 import { actionIds, callbackIds, jobIdFromBlocks } from './blocks.ts';
 import { DeadlineAck } from './deadline-ack.ts';
 import { downloadSlackFile, downloadSlackFiles, fetchPreviousResult } from './file-intake.ts';
@@ -13,7 +14,7 @@ import { parseImagineText } from './parse-command.ts';
 import { readRemixSource, readSubmission, remixBlockIds, remixModal, type RemixSource } from './remix-modal.ts';
 import { claimRequest, replyTarget, runRequest, type RequestContext } from './request-intake.ts';
 import { slackRequester, type SlackRuntime } from './runtime.ts';
-import { clickedThreadOf, imageFiles, readMessage, stringField } from './slack-payloads.ts';
+import { imageFiles, readMessage, stringField } from './slack-payloads.ts';
 
 /** Opens the modal; the trigger id expires about 3 s after the click, so this runs right after the ack. */
 async function openModal(runtime: SlackRuntime, triggerId: string, source: RemixSource, prompt: string | undefined, userId: string): Promise<void> {
@@ -34,6 +35,9 @@ export async function startRemix(runtime: SlackRuntime, payload: RemixModalPaylo
   if (payload.jobId && !previous) return slackText.jobGone;
   const resolved = resolveSettings(service, parsed.flags, previous ? settingsOf(previous) : undefined);
   if ('error' in resolved) return resolved.error;
+  // Before downloading anything: a refused request costs no transfer.
+  const screened = await launcher.screen({ requester: payload.requester, channelId: payload.channelId, threadTs: payload.threadTs, prompt: parsed.prompt });
+  if (screened !== undefined) return screened;
   const refusal = await launcher.checkCredits(payload.requester, resolved.settings);
   if (refusal) return refusal;
   let references: Reference[];
@@ -55,6 +59,7 @@ export async function startRemix(runtime: SlackRuntime, payload: RemixModalPaylo
     prompt: parsed.prompt,
     references,
     settings: resolved.settings,
+    screened: true,
     dedupeKey: context.dedupeKey,
     ...(context.statusTs ? { statusTs: context.statusTs } : {}),
   });
@@ -70,15 +75,16 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
     const jobId = stringField(action, 'value') ?? '';
     const job = await service.getJob(jobId);
     const triggerId = stringField(body, 'trigger_id');
-    if (!job?.origin.channelId || !triggerId) {
+    const place = placeOfClick(job, body, action);
+    if (!job || !place.channelId || !triggerId) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: slackText.jobGone });
       return;
     }
     const responseUrl = stringField(body, 'response_url');
     const source: RemixSource = {
       jobId,
-      channelId: job.origin.channelId,
-      threadTs: job.origin.threadId ?? job.origin.messageId ?? clickedThreadOf(body) ?? '',
+      channelId: place.channelId,
+      threadTs: place.threadTs ?? '',
       fileIds: [],
       ...(responseUrl ? { responseUrl } : {}),
     };
@@ -140,8 +146,13 @@ export function registerRemixHandlers(app: App, runtime: SlackRuntime): void {
     const answer = async (text: string) => {
       // The same view may be submitted again once the user has fixed what was refused.
       await service.forgetEvent(dedupeKey).catch((error: unknown) => logger.warn({ err: error }, 'could not forget a view submission'));
-      // While the modal is still open the reason is shown under the prompt (plain text there, so unescaped).
-      const plain = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      // While the modal is still open the reason is shown under the prompt (plain text there, so unescaped, and a
+      // channel link, which plain text cannot render, written as its id).
+      const plain = text
+        .replace(/<#([A-Z0-9]+)(?:\|[^>]*)?>/g, '#$1')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
       if (await reply.send({ response_action: 'errors', errors: { [remixBlockIds.prompt]: plain.slice(0, 1900) } })) return;
       await tellUser(runtime.client, replyTarget(payload), text, logger);
     };

@@ -6,6 +6,7 @@ import type { Logger } from '../../log.ts';
 import type { FileIntake } from './file-intake.ts';
 import type { JobLauncher } from './job-launcher.ts';
 import type { SlackPacing } from './slack-pacing.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 /** Dependencies every handler receives. */
 export interface SlackRuntime {
@@ -17,9 +18,18 @@ export interface SlackRuntime {
   botUserId: string;
   intake: FileIntake;
   launcher: JobLauncher;
+  /** Workspace admins and members' names (`users.info`, cached). */
+  users: SlackUserDirectory;
+  /** Images larger than this are re-encoded before upload (results, and images `/imagine show` posts again). */
+  uploadLimitBytes: number;
   logger: Logger;
   /** Latest moment (ms after arrival) a handler acks, safely inside Slack's 3-second window. */
   ackDeadlineMs: number;
+}
+
+/** The community key of a Slack workspace (`slack:T123`), under which its settings and moderation log are kept. */
+export function workspaceKey(teamId: string): string {
+  return `slack:${teamId}`;
 }
 
 /** The requester of a Slack user in a workspace. */

@@ -23,6 +23,8 @@ export interface StatusMessages {
   show(origin: Origin, jobId: string, body: MessageBody): void;
   /** Drops the job's unsent states and waits for a post or edit under way; then the message's ts, if it exists. */
   settle(origin: Origin, jobId: string): Promise<string | undefined>;
+  /** Drops the job's unsent states without waiting: this process no longer speaks for the job. */
+  forget(jobId: string): void;
 }
 
 /** Origin extras of a job started before its status message could be posted (see `deferredStatus`). */
@@ -151,6 +153,9 @@ export function createStatusMessages(dependencies: { pacing: SlackPacing; botUse
       await pacer.settle(keyOf(jobId));
       if (tsOf(origin, jobId) === undefined) await lookUp(origin, jobId);
       return tsOf(origin, jobId);
+    },
+    forget(jobId) {
+      void pacer.settle(keyOf(jobId)).catch((error: unknown) => logger.warn({ err: error, jobId }, 'could not drop the queued updates of a job'));
     },
   };
 }

@@ -21,6 +21,8 @@ const lockNamespace = 0x6e616e6f;
 export const migrationLock = [lockNamespace, 1] as const;
 /** Held by each claim pass, so that passes of all processes run one at a time. */
 export const claimLock = [lockNamespace, 2] as const;
+/** Held by each cancel while it records itself, so cancels commit in the order of their ids (see `watchForCancels`). */
+export const cancelLock = [lockNamespace, 3] as const;
 
 /** SQL that takes one of the lock pairs above until the transaction ends. */
 export function transactionLockSql(lock: readonly [number, number]): string {

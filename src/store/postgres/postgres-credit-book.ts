@@ -24,8 +24,17 @@ export interface PostgresCreditBook {
   settle(client: Queryable, kind: 'commit' | 'refund', account: AccountRef, cost: number, jobId: string | null, actor: string, now: number): Promise<void>;
   /** Changes available credits by `amount` (`grant` or admin `reset`), opening the day first. */
   adjust(client: Queryable, kind: 'grant' | 'reset', account: AccountRef, amount: number, actor: string, now: number): Promise<AccountDay>;
-  /** Opens the day (with its allowance and the ledger row explaining it) unless it is open already. */
-  openDay(client: Queryable, account: AccountRef, now: number): Promise<void>;
+  /**
+   * Opens the day with `allowance` (the policy's by default) and the ledger row explaining it,
+   * unless it is open already; true when this call opened it.
+   */
+  openDay(client: Queryable, account: AccountRef, now: number, allowance?: number): Promise<boolean>;
+  /**
+   * Raises an open day's allowance to `allowance`, adding the difference to its available credits
+   * with a `reset` ledger row by the daily-allowance actor; returns the credits added (0 when the
+   * allowance was already that high or the day is not open: a day is never lowered). Locks the row.
+   */
+  raiseAllowance(client: Queryable, account: AccountRef, allowance: number, now: number): Promise<number>;
   /** The stored day, or undefined when nothing touched it yet; `forUpdate` locks the row until the transaction ends. */
   account(client: Queryable, account: AccountRef, forUpdate?: boolean): Promise<AccountDay | undefined>;
   /** Latest ledger rows of one account, newest first. */
@@ -71,11 +80,34 @@ WITH opened AS (
 INSERT INTO quota_ledger (${ledgerColumns})
 SELECT scope, account_key, quota_day, NULL, 'reset', $4::integer, 0, $6, $5 FROM opened`;
 
+// $1 credits added, $2 the new allowance; the caller holds the row lock, so $1 is what the row lacked.
+const raiseSql = `
+WITH raised AS (
+  UPDATE quota_accounts SET available = available + $1::integer, allowance = $2::integer, updated_at = $3
+  WHERE scope = $4 AND account_key = $5 AND quota_day = $6
+  RETURNING scope, account_key, quota_day)
+INSERT INTO quota_ledger (${ledgerColumns})
+SELECT scope, account_key, quota_day, NULL, 'reset', $1::integer, 0, $7, $3 FROM raised`;
+
 /** The credit book for `policy`'s allowances. */
 export function createPostgresCreditBook(policy: QuotaPolicy): PostgresCreditBook {
-  const openDay = async (client: Queryable, { scope, key, day }: AccountRef, now: number): Promise<void> => {
+  const openDay = async (
+    client: Queryable,
+    { scope, key, day }: AccountRef,
+    now: number,
+    allowance = dailyAllowance(policy, scope),
+  ): Promise<boolean> => {
     // Another process may open the same day at once: ON CONFLICT waits for it and then does nothing.
-    await client.query(openSql, [scope, key, day, dailyAllowance(policy, scope), now, dailyAllowanceActor]);
+    return (await client.query(openSql, [scope, key, day, allowance, now, dailyAllowanceActor])).rowCount === 1;
+  };
+
+  const account = async (client: Queryable, { scope, key, day }: AccountRef, forUpdate = false): Promise<AccountDay | undefined> => {
+    const result = await client.query<AccountDay>(
+      `SELECT allowance, available, reserved FROM quota_accounts WHERE scope = $1 AND account_key = $2 AND quota_day = $3
+       ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [scope, key, day],
+    );
+    return result.rows[0];
   };
 
   const tryReserve = async (client: Queryable, account: AccountRef, cost: number, jobId: string | null, actor: string, now: number) =>
@@ -106,14 +138,15 @@ export function createPostgresCreditBook(policy: QuotaPolicy): PostgresCreditBoo
       return updated;
     },
     openDay,
-    async account(client, { scope, key, day }, forUpdate = false) {
-      const result = await client.query<AccountDay>(
-        `SELECT allowance, available, reserved FROM quota_accounts WHERE scope = $1 AND account_key = $2 AND quota_day = $3
-         ${forUpdate ? 'FOR UPDATE' : ''}`,
-        [scope, key, day],
-      );
-      return result.rows[0];
+    async raiseAllowance(client, ref, allowance, now) {
+      const before = await account(client, ref, true);
+      if (before === undefined || before.allowance >= allowance) return 0;
+      const added = allowance - before.allowance;
+      // Like the opening row: the day's ledger alone still explains its balance (available = sum of amounts).
+      await client.query(raiseSql, [added, allowance, now, ref.scope, ref.key, ref.day, dailyAllowanceActor]);
+      return added;
     },
+    account,
     async entries(client, scope, key, limit) {
       const result = await client.query<LedgerRow>(
         `SELECT id, scope, account_key, job_id, kind, amount, reserved_change, quota_day, actor_key, created_at

@@ -106,7 +106,7 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
       return result.rows[0]?.count ?? 0;
     },
     async purgeFinishedBefore(cutoff) {
-      // References go with their jobs (ON DELETE CASCADE); the ledger has no link to jobs and stays.
+      // References and kept images go with their jobs in this statement (ON DELETE CASCADE); the ledger has no link to jobs and stays.
       const result = await pool.query('DELETE FROM jobs WHERE state = ANY($1::text[]) AND created_at < $2', [finalStates, cutoff]);
       return result.rowCount ?? 0;
     },

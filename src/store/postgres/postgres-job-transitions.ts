@@ -7,6 +7,7 @@ import { toBlob } from '../job-rows.ts';
 import { fenceRefusal, holds, invalidTransition, leaseLost, sameSubmission, type FenceRow } from '../lease-fence.ts';
 import { inTransaction, workChannel, type Queryable } from './postgres-connection.ts';
 import type { PostgresCreditSteps } from './postgres-credit-reservations.ts';
+import { keepImage } from './postgres-kept-images.ts';
 
 /** The writes a lease holder makes. */
 export type PostgresJobTransitions = Pick<
@@ -100,7 +101,7 @@ export function createPostgresJobTransitions(pool: pg.Pool, steps: PostgresCredi
         await client.query("SELECT pg_notify($1, '')", [workChannel]);
         return { refunded: row.cost };
       }),
-    markDelivered: (lease, messageId, now) =>
+    markDelivered: (lease, messageId, now, kept) =>
       settling(lease, async (client, row) => {
         // Recovery may deliver again after a crash; the first recorded message id and commit stand.
         if (row?.state === 'delivered') return;
@@ -110,6 +111,7 @@ export function createPostgresJobTransitions(pool: pg.Pool, steps: PostgresCredi
           [lease.jobId, messageId, now],
         );
         await steps.settle(client, 'commit', reservationOf(lease.jobId, row), now);
+        if (kept !== undefined) await keepImage(client, lease.jobId, kept, now);
         await client.query("SELECT pg_notify($1, '')", [workChannel]);
       }),
   };

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { inTransaction, migrationLock, transactionLockSql, type Queryable } from './postgres-connection.ts';
 import { postgresSchemaV1 } from './postgres-schema-v1.ts';
 import { postgresSchemaV2 } from './postgres-schema-v2.ts';
+import { postgresSchemaV3 } from './postgres-schema-v3.ts';
 
 /** One schema step; recorded in `schema_migrations` once its SQL has run. */
 export interface PostgresMigration {
@@ -15,6 +16,7 @@ export interface PostgresMigration {
 export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 1, description: 'jobs with leases, stored references, quota accounts, the ledger, intakes and event ids', sql: postgresSchemaV1 },
   { version: 2, description: 'providers tried per job (failover) and what each job cost the operator', sql: postgresSchemaV2 },
+  { version: 3, description: 'community settings and their changes, the moderation log, job cancels, kept images', sql: postgresSchemaV3 },
 ];
 
 /** The schema version this code expects. */

@@ -1,15 +1,18 @@
-// The PostgreSQL store: one object that is the JobStore, the QuotaLedger and the intakes, over one pool and one LISTEN connection.
+// The PostgreSQL store: one object that is the JobStore, the QuotaLedger, the intakes and the community store, over one pool and one LISTEN connection.
 import type pg from 'pg';
 import type { QuotaPolicy } from '../../core/quota-policy.ts';
 import type { BotStore } from '../store.ts';
 import { createPostgresClaims } from './postgres-claims.ts';
+import { createPostgresCommunity } from './postgres-community.ts';
 import { createPool, defaultPoolSize } from './postgres-connection.ts';
 import { createPostgresCreditBook } from './postgres-credit-book.ts';
 import { createPostgresCreditReservations } from './postgres-credit-reservations.ts';
 import { createPostgresEvents } from './postgres-events.ts';
 import { createPostgresIntakes } from './postgres-intakes.ts';
+import { createPostgresJobCancellation } from './postgres-job-cancellation.ts';
 import { createPostgresJobStore } from './postgres-job-store.ts';
 import { createPostgresJobTransitions } from './postgres-job-transitions.ts';
+import { createPostgresKeptImages } from './postgres-kept-images.ts';
 import { createPostgresProviderSpend } from './postgres-provider-spend.ts';
 import { auditPostgresAccounts } from './postgres-ledger-audit.ts';
 import { migratePostgres } from './postgres-migrations.ts';
@@ -44,6 +47,7 @@ export async function openPostgresStore(url: string, policy: QuotaPolicy, option
   }
   const book = createPostgresCreditBook(policy);
   const { steps, ...reservations } = createPostgresCreditReservations(pool, book, policy);
+  const { stopWatchers, ...cancellation } = createPostgresJobCancellation(pool, steps);
   const listener = createWorkListener(url);
   let closing: Promise<void> | undefined;
   return {
@@ -51,6 +55,9 @@ export async function openPostgresStore(url: string, policy: QuotaPolicy, option
     pool,
     ...createPostgresJobStore(pool, steps),
     ...createPostgresJobTransitions(pool, steps),
+    ...cancellation,
+    ...createPostgresKeptImages(pool),
+    ...createPostgresCommunity(pool),
     ...createPostgresClaims(pool),
     ...createPostgresEvents(pool),
     ...createPostgresProviderSpend(pool),
@@ -61,6 +68,7 @@ export async function openPostgresStore(url: string, policy: QuotaPolicy, option
     auditAccounts: () => auditPostgresAccounts(pool),
     close() {
       // pool.end() waits for connections in use to be released, so calls in flight finish first.
+      stopWatchers();
       closing ??= Promise.all([listener.close(), pool.end()]).then(() => undefined);
       return closing;
     },

@@ -14,6 +14,14 @@ export interface CreditBook {
   settle(kind: 'commit' | 'refund', scope: AccountScope, key: string, day: string, cost: number, jobId: string | null, actor: string, now: number): void;
   /** Changes available credits by `amount` (`grant` or admin `reset`), opening the day first. */
   adjust(kind: 'grant' | 'reset', scope: AccountScope, key: string, day: string, amount: number, actor: string, now: number): AccountDay;
+  /** Opens the day with `allowance` (the policy's by default) and its ledger row, unless it is open already; true when this call opened it. */
+  openDay(scope: AccountScope, key: string, day: string, now: number, allowance?: number): boolean;
+  /**
+   * Raises an open day's allowance to `allowance`, adding the difference to its available credits
+   * with a `reset` ledger row by the daily-allowance actor; returns the credits added (0 when the
+   * allowance was already that high or the day is not open: a day is never lowered).
+   */
+  raiseAllowance(scope: AccountScope, key: string, day: string, allowance: number, now: number): number;
   /** The stored day, or undefined when nothing touched it yet. */
   account(scope: AccountScope, key: string, day: string): AccountDay | undefined;
   /** Credits reserved over all days (jobs started before midnight still hold yesterday's credits). */
@@ -40,6 +48,10 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
     `INSERT INTO quota_accounts (scope, account_key, quota_day, allowance, available, reserved, updated_at)
      VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
   );
+  const raiseStatement = database.prepare(
+    `UPDATE quota_accounts SET available = available + (@allowance - allowance), allowance = @allowance, updated_at = @now
+     WHERE scope = @scope AND account_key = @key AND quota_day = @day AND allowance < @allowance`,
+  );
   const accountStatement = database.prepare<[AccountScope, string, string], AccountDay>(
     'SELECT allowance, available, reserved FROM quota_accounts WHERE scope = ? AND account_key = ? AND quota_day = ?',
   );
@@ -58,8 +70,7 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
   );
 
   /** Opens the day lazily, on its first use, with the allowance and the ledger row that explains it. */
-  const openDay = (scope: AccountScope, key: string, day: string, now: number): boolean => {
-    const allowance = dailyAllowance(policy, scope);
+  const openDay = (scope: AccountScope, key: string, day: string, now: number, allowance = dailyAllowance(policy, scope)): boolean => {
     if (openStatement.run(scope, key, day, allowance, allowance, now).changes === 0) return false;
     ledgerStatement.run(scope, key, day, null, 'reset', allowance, 0, dailyAllowanceActor, now);
     return true;
@@ -67,7 +78,19 @@ export function createCreditBook(database: SqliteDatabase, policy: QuotaPolicy):
 
   const account = (scope: AccountScope, key: string, day: string) => accountStatement.get(scope, key, day);
 
+  const raiseAllowance = (scope: AccountScope, key: string, day: string, allowance: number, now: number): number => {
+    const before = account(scope, key, day);
+    if (before === undefined || before.allowance >= allowance) return 0;
+    raiseStatement.run({ allowance, now, scope, key, day });
+    const added = allowance - before.allowance;
+    // Like the opening row: the day's ledger alone still explains its balance (available = sum of amounts).
+    ledgerStatement.run(scope, key, day, null, 'reset', added, 0, dailyAllowanceActor, now);
+    return added;
+  };
+
   return {
+    openDay,
+    raiseAllowance,
     reserve(scope, key, day, cost, jobId, actor, now) {
       // The common case (day already open) costs one UPDATE; opening is tried only when it matched nothing.
       let held = reserveStatement.run(cost, cost, now, scope, key, day, cost).changes === 1;

@@ -4,6 +4,7 @@ import { schemaV1 } from './schema-v1.ts';
 import { schemaV2 } from './schema-v2.ts';
 import { schemaV3 } from './schema-v3.ts';
 import { schemaV4 } from './schema-v4.ts';
+import { schemaV5 } from './schema-v5.ts';
 
 /** One schema step; `version` is what `user_version` becomes once its SQL has run. */
 export interface Migration {
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   { version: 2, description: 'intakes: acknowledged requests not yet jobs', sql: schemaV2 },
   { version: 3, description: 'leases on jobs and intakes, announced queue places, shared event ids', sql: schemaV3 },
   { version: 4, description: 'providers tried per job (failover) and what each job cost the operator', sql: schemaV4 },
+  { version: 5, description: 'community settings and their changes, the moderation log, job cancels, kept images', sql: schemaV5 },
 ];
 
 /** The schema version this code expects. */

@@ -2,6 +2,7 @@
 import type { SerializedError } from '../../core/errors.ts';
 import type { JobHistory } from '../../core/job-history.ts';
 import type { CreateJobOutcome, JobLease, JobRecord, JobStore, NewJob } from '../../core/job-store.ts';
+import type { KeptImage } from '../../core/kept-image.ts';
 import { createdJobRecord, reservationRequestOf } from '../created-job.ts';
 import { finalStates } from '../final-states.ts';
 import { reservationOf, type ReservationColumns } from '../job-reservation.ts';
@@ -10,6 +11,7 @@ import { fenceRefusal, holds, invalidTransition, leaseLost, sameSubmission, type
 import type { RecentJobsFilter } from '../store.ts';
 import type { CreditSteps } from './credit-reservations.ts';
 import type { SqliteDatabase } from './database.ts';
+import type { SqliteKeptImages } from './sqlite-kept-images.ts';
 
 /** The JobStore plus what operators need. */
 export interface SqliteJobStore
@@ -29,8 +31,11 @@ function fence(lease: JobLease): { jobId: string; epoch: number; owner: string }
   return { jobId: lease.jobId, epoch: lease.epoch, owner: lease.owner };
 }
 
-/** Prepares every job statement once; `steps` moves the credits inside the job transactions. */
-export function createSqliteJobStore(database: SqliteDatabase, steps: CreditSteps): SqliteJobStore {
+/**
+ * Prepares every job statement once; `steps` moves the credits inside the job transactions and
+ * `images` stores a delivered job's kept image in the delivering one.
+ */
+export function createSqliteJobStore(database: SqliteDatabase, steps: CreditSteps, images: Pick<SqliteKeptImages, 'keep'>): SqliteJobStore {
   const insertJob = database.prepare(
     `INSERT INTO jobs (id, dedupe_key, state, requester_key, community_key, provider, model, request_json, origin_json,
        cost, community_cost, quota_day, created_at, updated_at, platform)
@@ -124,7 +129,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     return { refunded: row.cost };
   });
 
-  const markDelivered = database.transaction((lease: JobLease, messageId: string, now: number) => {
+  const markDelivered = database.transaction((lease: JobLease, messageId: string, now: number, kept: KeptImage | undefined) => {
     const jobId = lease.jobId;
     const row = selectSettlement.get(jobId);
     if (row !== undefined && !holds(row, lease)) throw leaseLost(lease);
@@ -133,6 +138,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
     if (row === undefined || row.state !== 'succeeded') throw invalidTransition(jobId, 'delivered', row?.state);
     updateDelivered.run(messageId, now, jobId);
     steps.settle('commit', reservationOf(jobId, row), now);
+    if (kept !== undefined) images.keep(jobId, kept, now);
   });
 
   const listRecent = async (filter: RecentJobsFilter): Promise<JobRecord[]> =>
@@ -170,9 +176,10 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
       throw refusal(lease, 'succeeded');
     },
     markFailed: async (lease, error, now) => markFailed.immediate(lease, error, now),
-    markDelivered: async (lease, messageId, now) => markDelivered.immediate(lease, messageId, now),
+    markDelivered: async (lease, messageId, now, kept) => markDelivered.immediate(lease, messageId, now, kept),
     listByState: async (states) => selectByStates.all(JSON.stringify(states)).map(withReferences),
     countByRequester: async (requesterKey, states) => countByRequester.get(requesterKey, JSON.stringify(states)) ?? 0,
+    // References and kept images go with their jobs in the same statement (ON DELETE CASCADE); the ledger stays.
     purgeFinishedBefore: async (cutoff) => purgeFinished.run(JSON.stringify(finalStates), cutoff).changes,
     listRecent,
     // The operators' listing narrowed to one requester: same query, same order.

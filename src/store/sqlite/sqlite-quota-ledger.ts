@@ -3,7 +3,7 @@ import type { QuotaBalance } from '../../core/delivery.ts';
 import type { QuotaLedger } from '../../core/job-store.ts';
 import { utcDay, type QuotaPolicy } from '../../core/quota-policy.ts';
 import { defaultEntryLimit } from '../ledger-rows.ts';
-import { checkGrantAmount, quotaBalance } from '../quota-ledger-rules.ts';
+import { checkAllowance, checkGrantAmount, quotaBalance } from '../quota-ledger-rules.ts';
 import type { StoredLedgerEntry } from '../store.ts';
 import type { CreditBook } from './credit-book.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -16,12 +16,14 @@ export interface SqliteQuotaLedger extends QuotaLedger {
 /** Builds the ledger over `book`; reads and writes each run in one transaction. */
 export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBook, policy: QuotaPolicy): SqliteQuotaLedger {
   // A read transaction so today's row and the in-flight total come from the same snapshot.
-  const balance = database.transaction((requesterKey: string, now: number): QuotaBalance =>
-    quotaBalance(policy, requesterKey, now, {
-      available: book.account('user', requesterKey, utcDay(now))?.available,
+  const balance = database.transaction((requesterKey: string, now: number): QuotaBalance => {
+    const today = book.account('user', requesterKey, utcDay(now));
+    return quotaBalance(policy, requesterKey, now, {
+      available: today?.available,
+      allowance: today?.allowance,
       reserved: book.reservedTotal('user', requesterKey),
-    }),
-  );
+    });
+  });
 
   const grant = database.transaction((requesterKey: string, amount: number, actorKey: string, now: number) => {
     book.adjust('grant', 'user', requesterKey, utcDay(now), amount, actorKey, now);
@@ -29,9 +31,18 @@ export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBo
 
   const reset = database.transaction((requesterKey: string, actorKey: string, now: number) => {
     const day = utcDay(now);
-    const available = book.account('user', requesterKey, day)?.available ?? policy.dailyCredits;
+    book.openDay('user', requesterKey, day, now);
+    // Back to what the day opened with or was raised to (a community's own daily credits), not the policy's.
+    const { allowance, available } = book.account('user', requesterKey, day) ?? { allowance: policy.dailyCredits, available: policy.dailyCredits };
     // Written even when the delta is 0, so the ledger shows that an admin reset the day.
-    book.adjust('reset', 'user', requesterKey, day, policy.dailyCredits - available, actorKey, now);
+    book.adjust('reset', 'user', requesterKey, day, allowance - available, actorKey, now);
+  });
+
+  const applyAllowance = database.transaction((requesterKey: string, dailyCredits: number, now: number) => {
+    const day = utcDay(now);
+    // An unopened day opens with the community's credits; an open one is raised, never lowered.
+    if (book.openDay('user', requesterKey, day, now, dailyCredits)) return;
+    book.raiseAllowance('user', requesterKey, day, dailyCredits, now);
   });
 
   return {
@@ -44,6 +55,10 @@ export function createSqliteQuotaLedger(database: SqliteDatabase, book: CreditBo
     async reset(requesterKey, actorKey, now) {
       reset.immediate(requesterKey, actorKey, now);
       return balance(requesterKey, now);
+    },
+    async applyAllowance(requesterKey, dailyCredits, now) {
+      checkAllowance(dailyCredits);
+      applyAllowance.immediate(requesterKey, dailyCredits, now);
     },
     entries: async (requesterKey, limit = defaultEntryLimit) => book.entries('user', requesterKey, limit),
   };

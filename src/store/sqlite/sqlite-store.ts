@@ -1,4 +1,4 @@
-// The SQLite store: one object that is the JobStore, the QuotaLedger and the intakes, sharing one connection's transactions.
+// The SQLite store: one object that is the JobStore, the QuotaLedger, the intakes and the community store, sharing one connection's transactions.
 import type { QuotaPolicy } from '../../core/quota-policy.ts';
 import type { BotStore } from '../store.ts';
 import { createCreditBook } from './credit-book.ts';
@@ -6,9 +6,12 @@ import { createCreditReservations } from './credit-reservations.ts';
 import { openDatabase, type SqliteDatabase } from './database.ts';
 import { auditQuotaAccounts } from './ledger-audit.ts';
 import { createSqliteClaims } from './sqlite-claims.ts';
+import { createSqliteCommunity } from './sqlite-community.ts';
 import { createSqliteEvents } from './sqlite-events.ts';
 import { createSqliteIntakes } from './sqlite-intakes.ts';
+import { createSqliteJobCancellation } from './sqlite-job-cancellation.ts';
 import { createSqliteJobStore } from './sqlite-job-store.ts';
+import { createSqliteKeptImages } from './sqlite-kept-images.ts';
 import { createSqliteProviderSpend } from './sqlite-provider-spend.ts';
 import { createSqliteQuotaLedger } from './sqlite-quota-ledger.ts';
 
@@ -34,10 +37,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { database, policy } = options;
   const book = createCreditBook(database, policy);
   const { steps, ...reservations } = createCreditReservations(database, book, policy);
+  const { keep, ...keptImages } = createSqliteKeptImages(database);
+  const { stopWatchers, ...cancellation } = createSqliteJobCancellation(database, steps);
   return {
     kind: 'sqlite',
     database,
-    ...createSqliteJobStore(database, steps),
+    ...createSqliteJobStore(database, steps, { keep }),
+    ...keptImages,
+    ...cancellation,
+    ...createSqliteCommunity(database),
     ...createSqliteQuotaLedger(database, book, policy),
     ...reservations,
     ...createSqliteIntakes(database),
@@ -46,6 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...createSqliteProviderSpend(database),
     auditAccounts: async () => auditQuotaAccounts(database),
     close: async () => {
+      stopWatchers();
       if (database.open) database.close();
     },
   };

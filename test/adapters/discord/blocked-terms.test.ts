@@ -1,7 +1,7 @@
 // Discord end to end: a prompt breaking the operator's BLOCKED_TERMS is refused to the requester alone, before any provider call or charge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeInteraction, FakeMessage } from '../../fakes/discord/fake-discord.ts';
-import { createCalls, finalReply, startDiscordTest, type DiscordTest } from './discord-test-bot.ts';
+import { createCalls, finalReply, privateAnswer, startDiscordTest, type DiscordTest } from './discord-test-bot.ts';
 
 let test: DiscordTest;
 
@@ -13,15 +13,12 @@ afterAll(async () => {
   await test?.close();
 });
 
-/** The ephemeral follow-up of `interaction`, once the public reply has been removed. */
+/** The refusal of `interaction`: its first and only answer, ephemeral (screened before anything public was posted). */
 async function privateRefusalOf(interaction: FakeInteraction, rule: string): Promise<FakeMessage> {
-  const { discord } = test;
-  const followUp = await discord.waitFor('the ephemeral follow-up', () =>
-    discord.messages.inChannel(discord.world.channelId).find((message) =>
-      (message.flags & 64) !== 0 && message.content.includes(`blocked term “${rule}”`) && message.id !== interaction.originalMessageId),
-  );
-  await discord.waitFor('the public reply to be deleted', () => discord.originalMessage(interaction) === undefined);
-  return followUp;
+  const refusal = await privateAnswer(test.discord, interaction);
+  expect(refusal.content).toContain(`blocked term “${rule}”`);
+  expect(interaction.callbacks.map((callback) => callback.type)).toEqual([4]);
+  return refusal;
 }
 
 describe('Discord blocked terms', () => {

@@ -1,7 +1,7 @@
 // A busy channel: 30 people use /imagine in one Discord channel at once, through the real discord.js client against a fake Discord that enforces its limits.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.ts';
-import type { FakeDiscord, FakeInteraction, RecordedCall } from '../../fakes/discord/fake-discord.ts';
+import { buttonIds, type FakeDiscord, type FakeInteraction, type RecordedCall } from '../../fakes/discord/fake-discord.ts';
 import { finalReply, isFinal, jobIdOf, startDiscordTest, type DiscordTest } from './discord-test-bot.ts';
 
 let test: DiscordTest | undefined;
@@ -17,12 +17,13 @@ function burst(discord: FakeDiscord): FakeInteraction[] {
     discord.slashCommand({ user: discord.addUser(`member${index}`), name: 'imagine', options: { prompt: `busy picture number ${index}` } }));
 }
 
-/** A call that carries an outcome: the image, or the buttons under it. */
+/** A call that carries an outcome: the image, or the buttons under it (a pending message's only button is Cancel). */
 function isOutcome(call: RecordedCall): boolean {
-  return call.files.length > 0 || (Array.isArray(call.body?.['components']) && (call.body?.['components'] as unknown[]).length > 0);
+  const components = call.body?.['components'];
+  return call.files.length > 0 || (Array.isArray(components) && buttonIds({ components }).some((id) => !id.startsWith('ni1:cancel:')));
 }
 
-/** Edits of the pending messages that show progress (no files, no buttons). */
+/** Edits of the pending messages that show progress (no files, no buttons but Cancel). */
 function progressEdits(discord: FakeDiscord): RecordedCall[] {
   return discord.calls.filter((call) => call.method === 'PATCH' && call.status === 200 && !isOutcome(call) && /⏳|🎨/.test(String(call.body?.['content'])));
 }

@@ -115,7 +115,7 @@ export async function quotaOf(discord: FakeDiscord, user: FakeUser): Promise<str
 }
 
 function expectEphemeral(data: Record<string, unknown> | undefined): void {
-  if ((Number(data?.['flags'] ?? 0) & 64) === 0) throw new Error('/quota must answer ephemerally');
+  if ((Number(data?.['flags'] ?? 0) & 64) === 0) throw new Error('the answer must be ephemeral');
 }
 
 /** Create calls the fake Xenodia received (not polls or downloads). */
@@ -126,4 +126,30 @@ export function createCalls(xenodia: FakeXenodia): RecordedRequest[] {
 /** Compares bytes (vitest's deep equality is slow on large typed arrays). */
 export function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
   return Buffer.from(left).equals(Buffer.from(right));
+}
+
+/**
+ * The private answer to `interaction`: an ephemeral reply, or an ephemeral deferral then edited. Fails
+ * when the first answer was public (the point of these answers is that nobody else sees them).
+ */
+export async function privateAnswer(discord: FakeDiscord, interaction: FakeInteraction, timeoutMs = 10_000): Promise<FakeMessage> {
+  const callback = await discord.waitFor('the first answer', () => interaction.callbacks[0], timeoutMs);
+  if (callback.type !== 4 && callback.type !== 5) throw new Error(`expected a reply, got callback type ${callback.type}`);
+  expectEphemeral(callback.data);
+  return discord.waitFor('the private answer', () => {
+    const message = discord.originalMessage(interaction);
+    return message !== undefined && message.content !== '' ? message : undefined;
+  }, timeoutMs);
+}
+
+/** The ephemeral follow-up sent after `interaction` was acknowledged without a reply (a button's deferred update). */
+export function privateFollowUp(discord: FakeDiscord, interaction: FakeInteraction, timeoutMs = 10_000): Promise<FakeMessage> {
+  return discord.waitFor('the ephemeral follow-up', () => {
+    const followUp = discord.callsFor(interaction).find((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && call.status === 200);
+    const flags = Number(followUp?.body?.['flags'] ?? 0);
+    if (followUp === undefined) return undefined;
+    if ((flags & 64) === 0) throw new Error('the follow-up must be ephemeral');
+    return discord.messages.inChannel(interaction.channelId).find((message) =>
+      (message.flags & 64) !== 0 && message.content === String(followUp.body?.['content'] ?? ''));
+  }, timeoutMs);
 }

@@ -49,7 +49,7 @@ describe('commands/slack-manifest.yml', () => {
     expect(manifest).toContain(`callback_id: ${callbackIds.remixShortcut}`);
     for (const event of ['app_mention', 'message.channels', 'message.groups', 'message.im']) expect(manifest).toContain(`- ${event}\n`);
     const scopes = manifest.split('bot:\n')[1]?.split('settings:')[0]?.match(/- [a-z_:.]+/g)?.map((line) => line.slice(2));
-    expect(scopes).toEqual(['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'im:history']);
+    expect(scopes).toEqual(['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'im:history', 'users:read']);
     expect(manifest).toContain('socket_mode_enabled: true');
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
   });

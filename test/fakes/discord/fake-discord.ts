@@ -13,9 +13,9 @@ import { DiscordHttpError, type RecordedCall } from './records.ts';
 import { FakeRestApi, type InjectedFailure } from './rest-api.ts';
 import { RestHolds, type CallMatch, type HeldAnswers } from './rest-holds.ts';
 import { snowflakeOnShard } from './shards.ts';
-import { FakeWorld, ownerPermissions, type FakeGuild, type FakeUser } from './world.ts';
+import { FakeWorld, ownerPermissions, type FakeChannel, type FakeGuild, type FakeRole, type FakeUser } from './world.ts';
 
-export type { FakeAttachment, FakeGuild, FakeInteraction, FakeMessage, FakeUser, HeldAnswers, HeldDownload, RecordedCall, RecordedRateLimit };
+export type { FakeAttachment, FakeChannel, FakeGuild, FakeRole, FakeInteraction, FakeMessage, FakeUser, HeldAnswers, HeldDownload, RecordedCall, RecordedRateLimit };
 export { shardOf } from './shards.ts';
 export { buttonIds } from './interaction-payloads.ts';
 
@@ -213,11 +213,13 @@ export class FakeDiscord {
     return interaction;
   }
 
-  /** Runs a slash command as `user` (a server manager when `manager` is true). */
-  slashCommand(input: { user: FakeUser; name: string; subcommand?: string; options?: Record<string, OptionValue>; channelId?: string; manager?: boolean }): FakeInteraction {
+  /** Runs a slash command as `user` (a server manager when `manager` is true); `subcommandGroup` holds `subcommand`. */
+  slashCommand(input: {
+    user: FakeUser; name: string; subcommand?: string; subcommandGroup?: string; options?: Record<string, OptionValue>; channelId?: string; manager?: boolean;
+  }): FakeInteraction {
     const channelId = input.channelId ?? this.world.channelId;
     const guildId = this.world.guildOfChannel(channelId) ?? this.world.guildId;
-    const data = slashCommandData(this.world, guildId, this.commandId(input.name), input.name, input.options ?? {}, input.subcommand);
+    const data = slashCommandData(this.world, guildId, this.commandId(input.name), input.name, input.options ?? {}, input.subcommand, input.subcommandGroup);
     return this.dispatchInteraction(this.interactions.create({
       type: 2, user: input.user, channelId, data,
       attachmentSizeLimit: this.announcedLimit, ...(input.manager ? { permissions: ownerPermissions } : {}),
@@ -232,11 +234,11 @@ export class FakeDiscord {
     }));
   }
 
-  /** Presses the button `customId` on `message`. */
-  clickButton(input: { user: FakeUser; message: FakeMessage; customId: string }): FakeInteraction {
+  /** Presses the button `customId` on `message` (as a server manager when `manager` is true). */
+  clickButton(input: { user: FakeUser; message: FakeMessage; customId: string; manager?: boolean }): FakeInteraction {
     return this.dispatchInteraction(this.interactions.create({
       type: 3, user: input.user, channelId: input.message.channel_id, data: buttonData(input.customId),
-      sourceMessage: input.message, attachmentSizeLimit: this.announcedLimit,
+      sourceMessage: input.message, attachmentSizeLimit: this.announcedLimit, ...(input.manager ? { permissions: ownerPermissions } : {}),
     }));
   }
 

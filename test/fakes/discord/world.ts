@@ -14,6 +14,21 @@ export interface FakeUser {
 /** A guild channel as Discord serializes it (text channel or public thread). */
 export type FakeChannel = Record<string, unknown> & { id: string; type: number; name: string };
 
+/** A guild role as Discord serializes it. */
+export interface FakeRole {
+  id: string;
+  name: string;
+  color: number;
+  hoist: boolean;
+  icon: null;
+  unicode_emoji: null;
+  position: number;
+  permissions: string;
+  managed: boolean;
+  mentionable: boolean;
+  flags: number;
+}
+
 /** Manage Server + Administrator, as a string bit set (what an owner's `permissions` carries). */
 export const ownerPermissions = ((1n << 3n) | (1n << 5n) | (1n << 11n) | (1n << 15n)).toString();
 /** View channel, send messages, attach files, use application commands. */
@@ -37,6 +52,10 @@ export class FakeWorld {
   private readonly users = new Map<string, FakeUser>();
   private readonly channels = new Map<string, FakeChannel>();
   private readonly guilds = new Map<string, FakeGuild>();
+  /** Roles each guild has besides @everyone, by guild id. */
+  private readonly roles = new Map<string, FakeRole[]>();
+  /** Role ids each user holds (the same in every guild: tests use one guild for roles). */
+  private readonly memberRoles = new Map<string, string[]>();
 
   constructor() {
     this.botUser = { id: this.applicationId, username: 'Nano Imagine', global_name: null, discriminator: '0', avatar: null, bot: true };
@@ -59,6 +78,32 @@ export class FakeWorld {
       nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0,
     });
     return guild;
+  }
+
+  /** Adds a text channel to a guild (announce it with CHANNEL_CREATE: discord.js drops events of unknown channels). */
+  addTextChannel(guildId: string, name: string): FakeChannel {
+    const channel: FakeChannel = {
+      id: nextSnowflake(), type: 0, guild_id: guildId, name, position: this.channels.size, permission_overwrites: [],
+      nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0,
+    };
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** Adds a role to a guild (announce it with GUILD_ROLE_CREATE so discord.js caches it). */
+  addRole(guildId: string, name: string): FakeRole {
+    const list = this.roles.get(guildId) ?? [];
+    const role: FakeRole = {
+      id: nextSnowflake(), name, color: 0, hoist: false, icon: null, unicode_emoji: null, position: list.length + 1,
+      permissions: '0', managed: false, mentionable: true, flags: 0,
+    };
+    this.roles.set(guildId, [...list, role]);
+    return role;
+  }
+
+  /** Makes `userId` hold exactly `roleIds` (sent in every member object from now on). */
+  setMemberRoles(userId: string, roleIds: readonly string[]): void {
+    this.memberRoles.set(userId, [...roleIds]);
   }
 
   /** Ids of every guild the bot is in, oldest first. */
@@ -90,7 +135,7 @@ export class FakeWorld {
   /** A guild member object for `user` with `permissions`. */
   member(user: FakeUser, permissions: string): Record<string, unknown> {
     return {
-      user, roles: [], permissions, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0,
+      user, roles: this.memberRoles.get(user.id) ?? [], permissions, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0,
       nick: null, avatar: null, premium_since: null, pending: false, communication_disabled_until: null,
     };
   }
@@ -110,7 +155,7 @@ export class FakeWorld {
       premium_tier: 0, preferred_locale: 'en-US', public_updates_channel_id: null, nsfw_level: 0,
       premium_progress_bar_enabled: false, safety_alerts_channel_id: null,
       roles: [{ id: guildId, name: '@everyone', color: 0, hoist: false, icon: null, unicode_emoji: null,
-        position: 0, permissions: memberPermissions, managed: false, mentionable: false, flags: 0 }],
+        position: 0, permissions: memberPermissions, managed: false, mentionable: false, flags: 0 }, ...(this.roles.get(guildId) ?? [])],
       emojis: [], stickers: [], soundboard_sounds: [], joined_at: new Date(0).toISOString(), large: false,
       unavailable: false, member_count: 2, voice_states: [], presences: [], stage_instances: [],
       guild_scheduled_events: [], members: [this.member(this.botUser, memberPermissions)], channels, threads,

@@ -73,8 +73,8 @@ export interface FakeSlack {
   /** Delivers the `message` event for `message`; `eventId` lets tests redeliver the same event. */
   sendMessageEvent(message: FakeMessage, options?: { eventId?: string; retryAttempt?: number }): Promise<Acknowledged>;
   sendMentionEvent(message: FakeMessage, options?: { eventId?: string; retryAttempt?: number }): Promise<Acknowledged>;
-  /** Clicks the button `actionId` found in `message`'s blocks. */
-  clickButton(input: { userId: string; message: FakeMessage; actionId: string }): Promise<Acknowledged>;
+  /** Clicks the button `actionId` found in `message`'s blocks; Socket Mode gives it to the next connection in turn, or to `connectionId`. */
+  clickButton(input: { userId: string; message: FakeMessage; actionId: string; connectionId?: string }): Promise<Acknowledged>;
   messageShortcut(input: { userId: string; message: FakeMessage; callbackId: string }): Promise<Acknowledged>;
   submitView(input: { userId: string; view: OpenedView; values: Record<string, Record<string, unknown>> }): Promise<Acknowledged>;
   /** Polls `check` until it returns a value other than undefined/false. */
@@ -269,6 +269,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           message: input.message,
           action: { ...action, block_id: blockId?.block_id ?? 'actions' },
         }),
+        input.connectionId === undefined ? {} : { connectionId: input.connectionId },
       );
     },
     messageShortcut(input) {

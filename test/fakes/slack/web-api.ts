@@ -183,6 +183,28 @@ const methods: Record<string, MethodHandler> = {
     };
   },
 
+  // A member as Slack describes one (a subset): roles at the top level, names in `profile`. Unknown ids are `U…` members.
+  'users.info': (fields, { workspace }) => {
+    const id = fields.user ?? '';
+    if (!/^[UW][A-Z0-9]+$/.test(id)) return fail('user_not_found');
+    const user = workspace.user(id);
+    return {
+      ok: true,
+      user: {
+        id: user.id,
+        team_id: workspace.teamId,
+        name: user.name,
+        real_name: user.displayName,
+        deleted: false,
+        is_bot: false,
+        is_admin: user.isAdmin || user.isOwner,
+        is_owner: user.isOwner,
+        is_primary_owner: false,
+        profile: { display_name: user.displayName, real_name: user.displayName },
+      },
+    };
+  },
+
   // Channel-level messages, newest first, from `oldest` on (thread replies are not part of a channel's history).
   'conversations.history': (fields, { workspace }) => {
     const channel = fields.channel ?? '';

@@ -92,6 +92,16 @@ export interface FileDownload {
   at: number;
 }
 
+/** A member of the workspace as `users.info` describes them; the flags are what tests set. */
+export interface FakeUser {
+  id: string;
+  /** The handle (`name`); display and real names derive from it unless given. */
+  name: string;
+  displayName: string;
+  isAdmin: boolean;
+  isOwner: boolean;
+}
+
 /** Everything the fake Slack remembers; tests read it directly. */
 export class Workspace {
   readonly messages: FakeMessage[] = [];
@@ -102,6 +112,8 @@ export class Workspace {
   readonly responses: ResponseUrlPost[] = [];
   readonly downloads: FileDownload[] = [];
   readonly uploads: FileUpload[] = [];
+  /** Members with their roles; a user id never set here still exists, as an ordinary member (see `user`). */
+  readonly users = new Map<string, FakeUser>();
   /** trigger_id → when it was issued; Slack accepts a trigger for about 3 s. */
   readonly triggers = new Map<string, number>();
   /** Files announced by `files.getUploadURLExternal`, waiting for their bytes and completion. */
@@ -124,6 +136,19 @@ export class Workspace {
   nextId(prefix: string): string {
     this.#counter += 1;
     return `${prefix}0${String(this.#counter).padStart(8, '0')}`;
+  }
+
+  /** Sets a member's roles or names (workspace admin, owner), keeping what is not given. */
+  setUser(id: string, input: Partial<Omit<FakeUser, 'id'>>): FakeUser {
+    const user = { ...this.user(id), ...input };
+    this.users.set(id, user);
+    return user;
+  }
+
+  /** The member `id`: as set, or an ordinary member named after the id (every user the tests act as exists). */
+  user(id: string): FakeUser {
+    const name = id.toLowerCase();
+    return this.users.get(id) ?? { id, name, displayName: name, isAdmin: false, isOwner: false };
   }
 
   /** A trigger id valid from now. */
