@@ -7,6 +7,7 @@ import { BotError, promptBlocked } from './errors.ts';
 import { blockEvent } from './moderation-events.ts';
 import type { RequestRefusal } from './imagine-service.ts';
 import type { ImageProvider } from './provider.ts';
+import type { QuotaLedger } from './quota-ledger.ts';
 import type { GenerationRequest, Origin, ProviderId, Requester } from './request.ts';
 
 /** A community's settings as one request sees them, its blocked terms compiled. */
@@ -17,7 +18,9 @@ export interface CommunityView {
 }
 
 export interface CommunityGateOptions {
-  store: CommunityStore;
+  store: CommunityStore & Pick<QuotaLedger, 'applyAllowance'>;
+  /** Admins hold nothing against a limit, so their allowance is never touched. */
+  isAdmin(requesterKey: string): boolean;
   /** The operator's BLOCKED_TERMS: checked first, everywhere. */
   operatorRules: readonly BlockedRule[];
   providers: ReadonlyMap<ProviderId, ImageProvider>;
@@ -33,8 +36,11 @@ export interface CommunityGate {
   screen(request: { prompt: string; requester: Requester; origin: Origin; parentChannelId?: string }, view: CommunityView | undefined): Promise<RequestRefusal | undefined>;
   /** `request` with the community's defaults filled in. */
   withDefaults(request: GenerationRequest, view: CommunityView | undefined): GenerationRequest;
-  /** The daily credits `requester` gets in this community, undefined when the operator's apply. */
-  dailyCreditsOf(requester: Requester, view: CommunityView | undefined): number | undefined;
+  /**
+   * Opens or raises `requester`'s day with the daily credits their community (or their highest
+   * role there) gives, before a reservation or a balance is read; nothing when the operator's apply.
+   */
+  applyMemberCredits(requester: Requester, view: CommunityView | undefined): Promise<void>;
 }
 
 /** Compiled lists are kept per community until its entries change, so a prompt costs no compilation. */
@@ -87,8 +93,10 @@ export function createCommunityGate(options: CommunityGateOptions): CommunityGat
     withDefaults(request, view) {
       return view === undefined ? request : applyCommunityDefaults(request, view.settings, options.providers, options.operatorModelFor);
     },
-    dailyCreditsOf(requester, view) {
-      return view === undefined ? undefined : memberDailyCredits(view.settings, requester.roleIds);
+    async applyMemberCredits(requester, view) {
+      const key = `${requester.platform}:${requester.userId}`;
+      const credits = view === undefined ? undefined : memberDailyCredits(view.settings, requester.roleIds);
+      if (credits !== undefined && !options.isAdmin(key)) await store.applyAllowance(key, credits, options.now());
     },
   };
 }

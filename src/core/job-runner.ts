@@ -90,6 +90,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const operatorRules = options.blockedTerms ?? [];
   const gate = createCommunityGate({
     store,
+    isAdmin: (key) => policy.isAdmin(key),
     operatorRules,
     providers,
     operatorModelFor: (provider) => operatorModelFor(config, provider),
@@ -185,7 +186,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     const view = await gate.viewOf(input.requester);
     const refusal = await gate.screen(input, view);
     if (refusal !== undefined) throw refusalError(refusal);
-    await applyCommunityCredits(input.requester, view);
+    await gate.applyMemberCredits(input.requester, view);
     const { job, duplicate } = await store.createJob(newJobFor(jobContext, gate.withDefaults(input, view), startOptions.dedupeKey));
     if (startOptions.dedupeKey) leases.forget(startOptions.dedupeKey);
     if (duplicate) return describeStarted(job, true, undefined);
@@ -243,16 +244,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  /** Opens or raises the requester's day with their community's (or role's) daily credits; admins hold nothing, so skip. */
-  async function applyCommunityCredits(requester: Requester, view: Awaited<ReturnType<typeof gate.viewOf>>): Promise<void> {
-    const key = requesterKey(requester);
-    if (policy.isAdmin(key)) return;
-    const credits = gate.dailyCreditsOf(requester, view);
-    if (credits !== undefined) await store.applyAllowance(key, credits, clock.now());
-  }
-
   async function balance(requester: Requester): Promise<QuotaBalance> {
-    await applyCommunityCredits(requester, await gate.viewOf(requester));
+    await gate.applyMemberCredits(requester, await gate.viewOf(requester));
     return store.balance(requesterKey(requester), clock.now());
   }
 

@@ -1,7 +1,7 @@
-// The persistence seams the job runner needs: jobs with their state machine, and the quota ledger.
-import type { QuotaBalance } from './delivery.ts';
+// The persistence seam for jobs: their state machine, leases and claims (intakes and the quota ledger have their own files).
 import type { SerializedError } from './errors.ts';
 import type { ImageMimeType } from './image-type.ts';
+import type { IntakeLease } from './intake-store.ts';
 import type { KeptImage } from './kept-image.ts';
 import type { JobSpend } from './job-spend.ts';
 import type { ProviderAttempt } from './provider-attempts.ts';
@@ -108,52 +108,6 @@ export interface Acceptance {
   attempts: readonly ProviderAttempt[];
   /** What the job costs the operator. */
   spend: JobSpend;
-}
-
-/**
- * A request the platform was already answered for ("thinking…") that is not a job yet: recorded
- * before the acknowledgement with everything needed to finish it, so that if the process dies
- * before the job is created, whoever takes the intake over finishes the request.
- */
-export interface Intake {
-  dedupeKey: string;
-  origin: Origin;
-  /** What the user asked, to remind them in the message that ends it when it cannot be finished. */
-  prompt: string;
-  /**
-   * The adapter's own record of the request (command options, attachment ids/URLs, the pending
-   * message): JSON the same adapter reads back to finish it. Undefined when it cannot be resumed.
-   */
-  payload?: unknown;
-  createdAt: number;
-}
-
-/** An intake this process holds the lease of (see `JobLease`). */
-export interface ClaimedIntake {
-  intake: Intake;
-  lease: IntakeLease;
-}
-
-/** A process's claim on an intake; fenced like a job lease. */
-export interface IntakeLease {
-  dedupeKey: string;
-  owner: string;
-  epoch: number;
-}
-
-/** Intakes in the shared store. A job created with the same dedupe key removes its intake in the same transaction. */
-export interface IntakeStore {
-  /**
-   * Records an intake leased to `owner` until `now + leaseMs`; false when a job or an intake with
-   * this key already exists (a retried event). The lease is renewed with `renewLeases`.
-   */
-  recordIntake(intake: Intake, lease: { owner: string; now: number; leaseMs: number }): Promise<IntakeLease | undefined>;
-  /** Forgets an intake (the request was answered without a job). Unknown keys are ignored. */
-  clearIntake(dedupeKey: string): Promise<void>;
-  /** Takes over intakes of `platforms` whose lease expired (their process died), oldest first. */
-  claimIntakes(request: { owner: string; now: number; leaseMs: number; platforms: readonly Platform[]; limit: number }): Promise<ClaimedIntake[]>;
-  /** Every intake, oldest first (operators and tests). */
-  listIntakes(): Promise<Intake[]>;
 }
 
 /**
@@ -286,36 +240,5 @@ export interface JobStore {
   watchForWork(onWork: () => void): () => void;
 }
 
-export type LedgerKind = 'reserve' | 'commit' | 'refund' | 'grant' | 'reset';
-
-export interface LedgerEntry {
-  id: number;
-  requesterKey: string;
-  jobId: string | null;
-  kind: LedgerKind;
-  /** Change of the available credits: reserve −cost, refund +cost, commit 0, grant +n, reset to the allowance. */
-  amount: number;
-  quotaDay: string;
-  /** Who did it (admin key for grant/reset, requester for job rows). */
-  actorKey: string;
-  createdAt: number;
-}
-
-/** Credits per user per UTC day. */
-export interface QuotaLedger {
-  /** Available, reserved and reset time for `requesterKey` today. */
-  balance(requesterKey: string, now: number): Promise<QuotaBalance>;
-  /** Adds `amount` credits to today's balance. */
-  grant(requesterKey: string, amount: number, actorKey: string, now: number): Promise<QuotaBalance>;
-  /** Restores today's balance to the daily allowance (reservations in flight stay reserved). */
-  reset(requesterKey: string, actorKey: string, now: number): Promise<QuotaBalance>;
-  /** Latest ledger rows of `requesterKey`, newest first. */
-  entries(requesterKey: string, limit?: number): Promise<LedgerEntry[]>;
-  /**
-   * Makes today's allowance of `requesterKey` `dailyCredits` when a community sets its own: an
-   * unopened day opens with it (instead of DAILY_CREDITS); an open day with a lower allowance gets
-   * the difference added (a `reset` ledger row by the daily-allowance actor) and its allowance
-   * raised. An open day is never lowered. Idempotent.
-   */
-  applyAllowance(requesterKey: string, dailyCredits: number, now: number): Promise<void>;
-}
+export type { ClaimedIntake, Intake, IntakeLease, IntakeStore } from './intake-store.ts';
+export type { LedgerEntry, LedgerKind, QuotaLedger } from './quota-ledger.ts';
