@@ -6,7 +6,10 @@ import { requesterKey } from './imagine-service.ts';
 
 /** The store read behind the listing. */
 export interface JobHistory {
-  /** `requesterKey`'s latest jobs, newest first, at most `limit` (only jobs still within retention). */
+  /**
+   * `requesterKey`'s latest jobs, newest first, at most `limit` (only jobs still within retention).
+   * A listing: references come without their bytes (`get` reads a job whole).
+   */
   recentJobsOf(requesterKey: string, limit: number): Promise<JobRecord[]>;
 }
 

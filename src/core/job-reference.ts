@@ -21,5 +21,7 @@ export async function findJobByReference(
   const trimmed = given.toLowerCase();
   if (trimmed.length < minimumReferenceLength) return undefined;
   const own = await store.recentJobsOf(requesterKey, searchedJobs);
-  return own.find((job) => job.id.startsWith(trimmed));
+  const match = own.find((job) => job.id.startsWith(trimmed));
+  // The listing leaves reference bytes out; a Reroll of the found job needs them.
+  return match === undefined ? undefined : store.get(match.id);
 }

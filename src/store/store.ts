@@ -84,7 +84,7 @@ export interface BotStore
   readonly kind: 'sqlite' | 'postgres';
   /** Latest ledger rows of `requesterKey`, newest first, with their change of reserved credits. */
   entries(requesterKey: string, limit?: number): Promise<StoredLedgerEntry[]>;
-  /** Latest jobs first, optionally of one state and/or requester. */
+  /** Latest jobs first, optionally of one state and/or requester; a listing: references come without their bytes. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
   /** Every account day next to its ledger sums and the credits its open jobs hold, oldest first. */
   auditAccounts(): Promise<AccountAudit[]>;

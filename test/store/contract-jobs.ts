@@ -78,6 +78,18 @@ export function describeJobContract(openFixture: OpenStoreFixture): void {
       expect(Buffer.compare(references[2]?.data ?? new Uint8Array(), large)).toBe(0);
       expect(references[2]?.data?.byteLength).toBe(large.byteLength);
       expect(references[3]?.data).toEqual(offset);
+      // Listings describe the references without reading their bytes.
+      const [listed] = await store.listRecent({ limit: 1 });
+      const requesterKey = listed?.requesterKey ?? '';
+      for (const listing of [listed, (await store.recentJobsOf(requesterKey, 1))[0]]) {
+        expect(listing?.id).toBe('job-refs');
+        expect(listing?.request.references.map((reference) => [reference.source, reference.filename, reference.url, reference.data])).toEqual([
+          ['attachment', 'every.png', undefined, undefined],
+          ['url-argument', undefined, 'https://cdn.discordapp.com/a.png', undefined],
+          ['previous-result', undefined, 'https://files.slack.com/b.jpg', undefined],
+          ['local-file', undefined, undefined, undefined],
+        ]);
+      }
     });
 
     it('walks queued → submitting → submitted → running → succeeded → delivered and commits once', async () => {

@@ -6,11 +6,14 @@ import type { Queryable } from './postgres-connection.ts';
 // The columns are named and typed as in SQLite (bigint parsed to numbers, bytea to Buffers), so the
 // shared row mapping reads them unchanged; the extra `seq` column is ignored.
 
-/** The records of `rows`, in their order, with their stored references. */
-export async function toJobRecords(database: Queryable, rows: readonly JobRow[]): Promise<JobRecord[]> {
+/**
+ * The records of `rows`, in their order, with their stored references; a listing (`withBytes: false`)
+ * reads the references without their bytes, which can be megabytes per job.
+ */
+export async function toJobRecords(database: Queryable, rows: readonly JobRow[], withBytes = true): Promise<JobRecord[]> {
   if (rows.length === 0) return [];
   const result = await database.query<ReferenceRow & { job_id: string }>(
-    `SELECT job_id, position, data, url, filename, source, mime_type FROM job_references
+    `SELECT job_id, position, ${withBytes ? 'data' : 'NULL::bytea AS data'}, url, filename, source, mime_type FROM job_references
      WHERE job_id = ANY($1::text[]) ORDER BY job_id, position`,
     [rows.map((row) => row.id)],
   );

@@ -80,7 +80,7 @@ export function createPostgresJobStore(pool: pg.Pool, steps: PostgresCreditSteps
        ORDER BY created_at DESC, seq DESC LIMIT $3`,
       [filter.state ?? null, filter.requesterKey ?? null, filter.limit],
     );
-    return toJobRecords(pool, result.rows);
+    return toJobRecords(pool, result.rows, false);
   }
 
   return {

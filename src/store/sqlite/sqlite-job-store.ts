@@ -50,6 +50,10 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   const selectReferences = database.prepare<[string], ReferenceRow>(
     'SELECT position, data, url, filename, source, mime_type FROM job_references WHERE job_id = ? ORDER BY position',
   );
+  // Listings show what was asked, never the reference images: reading their bytes (megabytes per job) would be waste.
+  const selectReferenceDescriptions = database.prepare<[string], ReferenceRow>(
+    'SELECT position, NULL AS data, url, filename, source, mime_type FROM job_references WHERE job_id = ? ORDER BY position',
+  );
   const selectSettlement = database.prepare<[string], SettlementRow>(
     'SELECT state, requester_key, community_key, cost, community_cost, quota_day, lease_owner, lease_epoch FROM jobs WHERE id = ?',
   );
@@ -93,6 +97,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   );
 
   const withReferences = (row: JobRow): JobRecord => toJobRecord(row, selectReferences.all(row.id));
+  const withReferenceDescriptions = (row: JobRow): JobRecord => toJobRecord(row, selectReferenceDescriptions.all(row.id));
 
   /** Why a fenced write matched no row: the lease moved on, or the job is not in a state that allows it. */
   const refusal = (lease: JobLease, target: string) => fenceRefusal(selectFence.get(lease.jobId), lease, target);
@@ -144,7 +149,7 @@ export function createSqliteJobStore(database: SqliteDatabase, steps: CreditStep
   const listRecent = async (filter: RecentJobsFilter): Promise<JobRecord[]> =>
     selectRecent
       .all({ state: filter.state ?? null, requester: filter.requesterKey ?? null, limit: filter.limit })
-      .map(withReferences);
+      .map(withReferenceDescriptions);
 
   return {
     createJob: async (job) => createJob.immediate(job),
