@@ -70,6 +70,7 @@ const environmentSchema = z.object({
   PROVIDER_MAX_IN_FLIGHT: positiveInteger(16),
   POLL_CONCURRENCY: positiveInteger(8),
   JOB_RETENTION_DAYS: positiveInteger(30),
+  SHOW_IMAGE_MAX_MB: nonNegativeInteger(8).pipe(z.number().max(25, 'must be at most 25 (MB); 0 keeps no images')),
   QUOTA_DAILY_CREDITS: nonNegativeInteger(20),
   QUOTA_COSTS: quotaCosts,
   QUOTA_COMMUNITY_DAILY_CREDITS: integerVariable(0),
@@ -121,6 +122,8 @@ export interface Config {
     retentionDays: number;
     /** How long a claim on a job lasts without renewal; after that another process may take it over. */
     leaseMs: number;
+    /** Largest copy of a posted image kept for `/show` (larger ones are re-encoded under it); 0 keeps none. */
+    keptImageMaxBytes: number;
   };
   quota: {
     dailyCredits: number;
@@ -209,6 +212,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       pollConcurrencyPerProvider: env.POLL_CONCURRENCY,
       retentionDays: env.JOB_RETENTION_DAYS,
       leaseMs: env.JOB_LEASE_SECONDS * 1000,
+      keptImageMaxBytes: env.SHOW_IMAGE_MAX_MB * 1024 * 1024,
     },
     quota: {
       dailyCredits: env.QUOTA_DAILY_CREDITS,

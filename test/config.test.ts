@@ -83,6 +83,13 @@ describe('parseConfig', () => {
     expect(configError({ ...discord, DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: 'one' })).toContain('DISCORD_SHARD_IDS: expected shard numbers');
   });
 
+  it('keeps posted images for /show up to SHOW_IMAGE_MAX_MB (8 MB by default, 0 for none, at most 25)', () => {
+    expect(parseConfig({}).jobs.keptImageMaxBytes).toBe(8 * 1024 * 1024);
+    expect(parseConfig({ SHOW_IMAGE_MAX_MB: '0' }).jobs.keptImageMaxBytes).toBe(0);
+    expect(configError({ SHOW_IMAGE_MAX_MB: '26' })).toContain('SHOW_IMAGE_MAX_MB: must be at most 25 (MB); 0 keeps no images');
+    expect(configError({ SHOW_IMAGE_MAX_MB: 'lots' })).toContain('SHOW_IMAGE_MAX_MB: must be a whole number of at least 0; got "lots"');
+  });
+
   it('serves the health endpoints on 127.0.0.1:9090 by default, elsewhere when asked, and not at all with HEALTH_PORT=0', () => {
     expect(parseConfig({}).health).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(parseConfig({ HEALTH_PORT: '9464', HEALTH_HOST: '0.0.0.0' }).health).toEqual({ host: '0.0.0.0', port: 9464 });

@@ -46,6 +46,8 @@ export interface ExecutionContext {
   metrics: BotMetrics;
   /** Failover (PROVIDER_FALLBACKS, cool-downs, caps) and prices for create calls (see job-submission.ts). */
   submission: SubmissionSettings;
+  /** Largest copy of the posted image kept for `/show` (SHOW_IMAGE_MAX_MB); 0 keeps none. */
+  keptImageMaxBytes: number;
   /** Records a provider's content refusal in the moderation log. */
   recordRefusal(job: JobRecord, reason: string): Promise<void>;
 }
@@ -240,7 +242,7 @@ export async function executeJob(context: ExecutionContext, claimed: ClaimedJob,
       await throttle.close();
       const result: JobResult = { ...shown, image: { ...image, filename: `nano-imagine-${job.id}.${extensionFor(image.mimeType)}` } };
       const receipt = await deliverOnce(context, delivery, job, result, signal);
-      const kept = await keptCopyOf(image).catch((error: unknown) => {
+      const kept = await keptCopyOf(image, context.keptImageMaxBytes).catch((error: unknown) => {
         log.warn({ err: error }, 'could not keep a copy of the image for /show');
         return undefined;
       });

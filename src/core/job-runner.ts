@@ -84,6 +84,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       prices: config.prices,
       providerLimit: (id) => providerLimit(id),
     },
+    keptImageMaxBytes: config.jobs.keptImageMaxBytes,
     recordRefusal: (job, reason) => store.recordModeration(refusalEvent(job, reason, clock.now())),
   };
 

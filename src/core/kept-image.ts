@@ -1,14 +1,11 @@
 // The copy of a delivered image the store keeps so `/show` can post it again after the provider's URL expired.
 import type { ImageMimeType } from './image-type.ts';
 
-/** The posted image's bytes (or a smaller copy of a very large one), bounded by `keptImageMaxBytes`. */
+/** The posted image's bytes (or a smaller copy of a very large one), bounded by SHOW_IMAGE_MAX_MB. */
 export interface KeptImage {
   data: Uint8Array;
   mimeType: ImageMimeType;
 }
-
-/** Largest copy kept per job; bigger results are re-encoded smaller before they are stored. */
-export const keptImageMaxBytes = 8 * 1024 * 1024;
 
 export interface KeptImages {
   /**

@@ -47,6 +47,8 @@ export async function runBenchConfiguration(options: BenchOptions, databases: Be
     MAX_JOBS_PER_USER: '2',
     QUOTA_DAILY_CREDITS: '20',
     JOB_DEADLINE_SECONDS: '600',
+    // The copy kept for /show is written with each delivery; SHOW_IMAGE_MAX_MB=0 measures the bot without it.
+    ...(process.env['SHOW_IMAGE_MAX_MB'] === undefined ? {} : { SHOW_IMAGE_MAX_MB: process.env['SHOW_IMAGE_MAX_MB'] }),
   };
   const fake = await startFakeProviderChild({ latencyMs: options.latencyMs, jitter: options.jitter, result: options.result });
   const workers: BenchWorker[] = [];

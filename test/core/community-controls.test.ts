@@ -192,6 +192,16 @@ describe('/show and refusals', () => {
     expect((await harness.runner.showJob(started.jobId.slice(0, 8), member('alice'))).kind).toBe('found');
   });
 
+  it('keeps no image when SHOW_IMAGE_MAX_MB is 0, and says so', async () => {
+    const { harness, delivery } = open({ SHOW_IMAGE_MAX_MB: '0' });
+    await harness.runner.resume();
+    const started = await harness.runner.start(request('a lighthouse'));
+    expect((await delivery.settled(started.jobId)).kind).toBe('deliver');
+    await waitFor(async () => (await harness.store.get(started.jobId))?.state === 'delivered', 'the delivered state');
+    expect(await harness.store.keptImage(started.jobId)).toBeUndefined();
+    expect((await harness.runner.showJob(started.jobId, member('alice'))).kind).toBe('no_image');
+  });
+
   it('records a provider refusal in the moderation log with the provider and its reason', async () => {
     const backend = await startAdapterTestBackend('core');
     try {

@@ -160,7 +160,7 @@ export const text = {
   showInProgress: 'That job has no image yet: it is still waiting or generating, and its image will appear where it was asked for.',
   showFailed: 'That job failed, so it has no image to show.',
   showCancelled: 'That job was cancelled, so it has no image to show.',
-  showNotKept: 'That image was posted before the bot kept copies of its images, so it cannot be shown again; follow its link in `/jobs`.',
+  showNotKept: 'No copy of that image was kept (this bot keeps none, or kept none yet when it was posted), so it cannot be shown again; follow its link in `/jobs`.',
   /** The caption of an image shown again; the prompt is already escaped and shortened, and allowedMentions stays empty. */
   shownAgain: (shown: { prompt: string; jobId: string; settings: string; unixSeconds: number; userId: string }) =>
     `🖼️ “${shown.prompt}”\n-# Job \`${shown.jobId}\` · ${shown.settings} · made <t:${shown.unixSeconds}:R> · shown again by <@${shown.userId}>`,

@@ -101,7 +101,7 @@ export const communityText = {
     /** A job without an image to post again, by what became of it. */
     noImage(state: JobState): string {
       if (state === 'failed') return 'That job made no image (it failed or was cancelled), so there is nothing to show.';
-      if (state === 'delivered') return 'That image was posted before the bot kept copies of its images, so it can’t be shown again.';
+      if (state === 'delivered') return 'No copy of that image was kept (this bot keeps none, or kept none yet when it was posted), so it can’t be shown again. `/imagine jobs` links to where it was posted.';
       return 'That image is not finished yet. It will be posted in its thread when it is.';
     },
     /** The message the image is shown under; `shownBy` is plain text so nobody is pinged. */
