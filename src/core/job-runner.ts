@@ -13,21 +13,19 @@ import { createCommunityGate, refusalError } from './community-gate.ts';
 import type { Delivery, QuotaBalance } from './delivery.ts';
 import { BotError } from './errors.ts';
 import { requesterKey, type JobView, type ProviderChoice, type StartedJob, type StartOptions } from './imagine-service.ts';
-import { executeJob, type ExecutionContext } from './job-execution.ts';
+import { createExecutionContext } from './execution-context.ts';
+import { executeJob } from './job-execution.ts';
 import { recentJobsFor } from './job-history.ts';
 import { createIntakeTakeover } from './job-recovery.ts';
 import type { JobRunner, JobRunnerOptions } from './job-runner-options.ts';
 import type { JobRecord, QueuePosition } from './job-store.ts';
 import { summarize, toJobView } from './job-view.ts';
 import { createLeaseKeeper } from './lease-keeper.ts';
-import { refusalEvent } from './moderation-events.ts';
 import { newJobFor } from './new-job.ts';
 import { createPollScheduler } from './poll-scheduler.ts';
 import { providerChoicesFor } from './provider-choices.ts';
-import { createProviderCooldowns } from './provider-cooldown.ts';
 import { createQuotaPolicy } from './quota-policy.ts';
 import type { GenerationRequest, Platform, ProviderId, Requester } from './request.ts';
-import { Semaphore } from './semaphore.ts';
 
 export type { JobRunner, JobRunnerOptions, RunnerStore } from './job-runner-options.ts';
 
@@ -58,35 +56,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let resumed = false;
   let unwatchCancels: (() => void) | undefined;
 
-  const context: ExecutionContext = {
-    store,
-    providerFor: (id) => providers.get(id),
-    deliveryFor: (platform) => deliveries.get(platform),
+  const context = createExecutionContext(options, {
+    deliveries,
     scheduler,
     leases,
     clock,
     logger,
-    deadlineMs: config.jobs.deadlineMs,
-    progressIntervalMs: options.progressIntervalMs ?? 3000,
-    download: {
-      ...(options.downloadDispatcher === undefined ? {} : { dispatcher: options.downloadDispatcher }),
-      timeoutMs: 60_000,
-      maxBytes: options.maxResultBytes ?? 50_000_000,
-    },
-    downloadSlots: new Semaphore(options.maxConcurrentDownloads ?? 16),
-    signal: stopController.signal,
-    deliveryAttempts: 3,
     metrics,
-    submission: {
-      defaultProvider: config.defaultProvider,
-      fallbacks: config.failover.fallbacks,
-      cooldowns: options.cooldowns ?? createProviderCooldowns({ cooldownMs: config.failover.cooldownMs, clock, logger }),
-      prices: config.prices,
-      providerLimit: (id) => providerLimit(id),
-    },
-    keptImageMaxBytes: config.jobs.keptImageMaxBytes,
-    recordRefusal: (job, reason) => store.recordModeration(refusalEvent(job, reason, clock.now())),
-  };
+    signal: stopController.signal,
+    providerLimit: (id) => providerLimit(id),
+  });
 
   const operatorRules = options.blockedTerms ?? [];
   const gate = createCommunityGate({
@@ -99,7 +78,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   });
 
   /** What `start` builds its jobs with. */
-  const jobContext = { providers, config, policy, clock, createJobId, blockedTerms: operatorRules };
+  const jobContext = { providers, config, policy, clock, createJobId };
 
   const providerLimit = (id: ProviderId) =>
     Math.min(config.jobs.maxInFlightPerProvider, providers.get(id)?.capabilities.maxConcurrentTasks ?? Number.POSITIVE_INFINITY);

@@ -1,8 +1,7 @@
 // Turning a user's generation request into the job the store creates: parsed, given the operator's model, validated against its provider, and priced.
 import { operatorModelFor, type Config } from '../config.ts';
-import { findBlockedTerm, type BlockedRule } from './blocked-terms.ts';
 import type { Clock } from './clock.ts';
-import { invalidRequest, promptBlocked } from './errors.ts';
+import { invalidRequest } from './errors.ts';
 import { requesterKey } from './imagine-service.ts';
 import type { NewJob } from './job-store.ts';
 import type { ImageProvider } from './provider.ts';
@@ -22,8 +21,6 @@ export interface NewJobContext {
   clock: Clock;
   /** A new job id; called only once the request is valid, so a refusal consumes none. */
   createJobId(): string;
-  /** The operator's compiled BLOCKED_TERMS; a prompt breaking one is refused with `prompt_blocked`. */
-  blockedTerms: readonly BlockedRule[];
 }
 
 /** The provider `id`, or an `invalid_request` naming the configured ones. */
@@ -44,14 +41,12 @@ function parseRequest(request: GenerationRequest): GenerationRequest {
 
 /**
  * The job `input` becomes, under `dedupeKey` when given; throws `invalid_request` for what cannot be
- * made and `prompt_blocked` for a prompt breaking a blocked term. Both come before the store is
- * touched, so a refused request reserves nothing and reaches no provider.
+ * made, before the store is touched, so a refused request reserves nothing and reaches no provider.
+ * Blocked terms and allowed channels are checked before this, by the community gate.
  */
 export function newJobFor(context: NewJobContext, input: GenerationRequest, dedupeKey: string | undefined): NewJob {
   const key = requesterKey(input.requester);
   const parsedRequest = parseRequest(input);
-  const broken = findBlockedTerm(parsedRequest.prompt, context.blockedTerms);
-  if (broken !== undefined) throw promptBlocked(broken.entry);
   // The operator's PROVIDER_MODEL applies when the request names no model for the default provider.
   const operatorModel = operatorModelFor(context.config, parsedRequest.provider);
   const request = parsedRequest.model === undefined && operatorModel ? { ...parsedRequest, model: operatorModel } : parsedRequest;

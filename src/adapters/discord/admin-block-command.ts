@@ -7,7 +7,7 @@ import type { DiscordContext } from './context.ts';
 import { text } from './messages.ts';
 import { interactionRequester } from './origin.ts';
 import { replyPrivately } from './private-refusal.ts';
-import { isServerAdmin, serverKey } from './server-admin.ts';
+import { administeredServerKey } from './server-admin.ts';
 
 /** Discord refuses content over 2,000 characters; the list leaves room for its heading and closing line. */
 const maxListCharacters = 1500;
@@ -32,12 +32,8 @@ function listedTerms(entries: readonly string[]): string {
  * made it; a refused entry is explained to the admin alone and nothing changes.
  */
 export async function handleAdminBlock(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const guildId = interaction.guildId;
-  if (guildId === null || !isServerAdmin(context, interaction)) {
-    await replyPrivately(interaction, text.serverAdminOnly);
-    return;
-  }
-  const key = serverKey(guildId);
+  const key = await administeredServerKey(context, interaction);
+  if (key === undefined) return;
   const subcommand = interaction.options.getSubcommand(true);
   if (subcommand === adminBlockSubcommands.list) {
     const { blockedTerms } = await context.service.communitySettings(key);

@@ -7,8 +7,8 @@ import type { DiscordContext } from './context.ts';
 import { intakePayloadVersion, recordedAttachment, type ImaginePayload } from './intake-payload.ts';
 import { interactionKey, withIntake } from './intake.ts';
 import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
-import { privateRefusal, replyPrivately } from './private-refusal.ts';
-import { refusalText, screenRequest } from './screening.ts';
+import { privateRefusal } from './private-refusal.ts';
+import { refusedPrivately } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -87,11 +87,7 @@ export async function handleImagine(context: DiscordContext, interaction: ChatIn
   const origin = interactionOrigin(interaction, undefined);
   await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
     // Screened before the public deferral, so a refusal is seen by the requester alone and nothing shows the prompt.
-    const refusal = await screenRequest(context, { prompt, requester: payload.requester, origin });
-    if (refusal !== undefined) {
-      await replyPrivately(interaction, refusalText(refusal));
-      return;
-    }
+    if (await refusedPrivately(context, interaction, { prompt, requester: payload.requester, origin })) return;
     // The first answer must reach Discord within 3 s; everything slow happens after it.
     await interaction.deferReply();
     await finishImagine(context, payload, {

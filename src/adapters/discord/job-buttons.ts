@@ -8,9 +8,9 @@ import { interactionKey, withIntake } from './intake.ts';
 import { requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
-import { privateRefusal, replyPrivately } from './private-refusal.ts';
+import { privateRefusal } from './private-refusal.ts';
 import { buildRemixModal } from './remix-modal.ts';
-import { refusalText, screenRequest } from './screening.ts';
+import { refusedPrivately } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -66,11 +66,7 @@ export async function handleJobButton(context: DiscordContext, interaction: Butt
   const origin = interactionOrigin(interaction, undefined);
   await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
     // The repeated prompt meets today's settings (a term blocked since, a channel no longer allowed) before anything is posted.
-    const refusal = job === undefined ? undefined : await screenRequest(context, { prompt, requester: payload.requester, origin });
-    if (refusal !== undefined) {
-      await replyPrivately(interaction, refusalText(refusal));
-      return;
-    }
+    if (job !== undefined && (await refusedPrivately(context, interaction, { prompt, requester: payload.requester, origin }))) return;
     await interaction.deferReply();
     await finishJobButton(context, payload, job, {
       dedupeKey,

@@ -6,7 +6,7 @@ import type { DiscordContext } from './context.ts';
 import { text } from './messages.ts';
 import { replyPrivately } from './private-refusal.ts';
 import { escapedInlinePrompt } from './render.ts';
-import { isServerAdmin, serverKey } from './server-admin.ts';
+import { administeredServerKey } from './server-admin.ts';
 
 /** Entries shown: the latest ones fit one message. */
 const shownEntries = 15;
@@ -46,11 +46,8 @@ export function renderModeration(events: readonly ModerationEvent[]): string {
 
 /** Handles `/imagine-admin moderation`: ephemeral, Manage Server or ADMIN_USER_IDS only; mentions in it ping nobody. */
 export async function handleModeration(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const guildId = interaction.guildId;
-  if (guildId === null || !isServerAdmin(context, interaction)) {
-    await replyPrivately(interaction, text.serverAdminOnly);
-    return;
-  }
-  const events = await context.service.moderationLog({ communityKey: serverKey(guildId), limit: shownEntries });
+  const communityKey = await administeredServerKey(context, interaction);
+  if (communityKey === undefined) return;
+  const events = await context.service.moderationLog({ communityKey, limit: shownEntries });
   await replyPrivately(interaction, renderModeration(events));
 }

@@ -15,8 +15,8 @@ import { interactionKey, withIntake } from './intake.ts';
 import { buttonCustomIds, deliveredImageOf, imageShownFor, requestFromJob } from './job-reuse.ts';
 import { text } from './messages.ts';
 import { deferredReplyOrigin, interactionOrigin, interactionRequester } from './origin.ts';
-import { privateRefusal, replyPrivately } from './private-refusal.ts';
-import { refusalText, screenRequest } from './screening.ts';
+import { privateRefusal } from './private-refusal.ts';
+import { refusedPrivately } from './screening.ts';
 import { startJob, type PendingRequest } from './start-job.ts';
 import { noMentions } from './status-message.ts';
 
@@ -133,11 +133,7 @@ export async function handleRemixModal(
   const payload = remixPayload(context, interaction, parsed);
   const origin = interactionOrigin(interaction, undefined);
   await withIntake(context, { dedupeKey, origin, prompt, payload }, async () => {
-    const refusal = await screenRequest(context, { prompt, requester: payload.requester, origin });
-    if (refusal !== undefined) {
-      await replyPrivately(interaction, refusalText(refusal));
-      return;
-    }
+    if (await refusedPrivately(context, interaction, { prompt, requester: payload.requester, origin })) return;
     await interaction.deferReply();
     await finishRemixModal(context, payload, {
       dedupeKey,

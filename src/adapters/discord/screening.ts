@@ -1,9 +1,11 @@
 // Checks a request against the server's allowed channels and the blocked terms before anything public is posted, and words the refusal for the requester alone.
+import type { RepliableInteraction } from 'discord.js';
 import type { RequestRefusal } from '../../core/imagine-service.ts';
 import type { Origin, Requester } from '../../core/request.ts';
 import type { DiscordContext } from './context.ts';
 import { explainError, text } from './messages.ts';
 import { recordedParentChannel } from './origin.ts';
+import { replyPrivately } from './private-refusal.ts';
 
 /** Channels listed in a refusal: a server may allow up to 100, and the whole answer must stay under 2,000 characters. */
 const maxChannelsListed = 40;
@@ -26,7 +28,7 @@ export function channelList(channelIds: readonly string[]): string {
 }
 
 /** The private answer to a refusal. */
-export function refusalText(refusal: RequestRefusal): string {
+function refusalText(refusal: RequestRefusal): string {
   if (refusal.kind === 'channel_not_allowed') return text.channelNotAllowed(channelList(refusal.allowedChannels));
   return text.promptBlocked(refusal.rule, refusal.source);
 }
@@ -38,6 +40,17 @@ export function refusalText(refusal: RequestRefusal): string {
 export async function screenRequest(context: DiscordContext, input: ScreenInput): Promise<RequestRefusal | undefined> {
   const parentChannelId = recordedParentChannel(input.origin);
   return context.service.screen({ ...input, ...(parentChannelId === undefined ? {} : { parentChannelId }) });
+}
+
+/**
+ * Screens a request answered through `interaction` before anything public is posted; when it is
+ * refused, answers the requester alone with the reason and returns true (the caller stops there).
+ */
+export async function refusedPrivately(context: DiscordContext, interaction: RepliableInteraction, input: ScreenInput): Promise<boolean> {
+  const refusal = await screenRequest(context, input);
+  if (refusal === undefined) return false;
+  await replyPrivately(interaction, refusalText(refusal));
+  return true;
 }
 
 /**

@@ -1,8 +1,10 @@
 // Who may govern a server through the bot: Discord's Manage Server permission, or ADMIN_USER_IDS.
-import { PermissionFlagsBits, type BaseInteraction } from 'discord.js';
+import { PermissionFlagsBits, type BaseInteraction, type RepliableInteraction } from 'discord.js';
 import type { Actor } from '../../core/imagine-service.ts';
 import type { DiscordContext } from './context.ts';
+import { text } from './messages.ts';
 import { interactionRequester } from './origin.ts';
+import { replyPrivately } from './private-refusal.ts';
 
 /**
  * True when the interaction's user manages the server it came from, or is one of the bot's admins.
@@ -22,4 +24,15 @@ export function actorOf(context: DiscordContext, interaction: BaseInteraction): 
 /** The key of a server's settings and moderation log. */
 export function serverKey(guildId: string): string {
   return `discord:${guildId}`;
+}
+
+/**
+ * The key of the server `interaction` came from when its user administers it; otherwise tells them
+ * alone that only server admins may do this and returns undefined (nothing changes).
+ */
+export async function administeredServerKey(context: DiscordContext, interaction: RepliableInteraction): Promise<string | undefined> {
+  const guildId = interaction.guildId;
+  if (guildId !== null && isServerAdmin(context, interaction)) return serverKey(guildId);
+  await replyPrivately(interaction, text.serverAdminOnly);
+  return undefined;
 }

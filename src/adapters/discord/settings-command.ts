@@ -14,7 +14,7 @@ import type { DiscordContext } from './context.ts';
 import { settingsText, text } from './messages.ts';
 import { interactionRequester } from './origin.ts';
 import { replyPrivately } from './private-refusal.ts';
-import { isServerAdmin, serverKey } from './server-admin.ts';
+import { administeredServerKey } from './server-admin.ts';
 import { describeChange, renderSettings } from './settings-view.ts';
 import { noMentions } from './status-message.ts';
 
@@ -107,12 +107,8 @@ async function applyChanges(context: DiscordContext, interaction: ChatInputComma
 
 /** Handles `/imagine-settings`: every answer is ephemeral; members who are not admins are refused and nothing changes. */
 export async function handleSettings(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const guildId = interaction.guildId;
-  if (guildId === null || !isServerAdmin(context, interaction)) {
-    await replyPrivately(interaction, text.serverAdminOnly);
-    return;
-  }
-  const key = serverKey(guildId);
+  const key = await administeredServerKey(context, interaction);
+  if (key === undefined) return;
   const group = interaction.options.getSubcommandGroup();
   const subcommand = interaction.options.getSubcommand(true);
   if (group === null && subcommand === settingsSubcommands.show) {

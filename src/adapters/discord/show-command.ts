@@ -9,7 +9,7 @@ import { text } from './messages.ts';
 import { attachmentLimitOf, interactionOrigin, interactionRequester } from './origin.ts';
 import { replyPrivately } from './private-refusal.ts';
 import { describeSettings, escapedInlinePrompt, resultButtons } from './render.ts';
-import { refusalText, screenRequest } from './screening.ts';
+import { refusedPrivately } from './screening.ts';
 import { noMentions } from './status-message.ts';
 import { uploadWithinLimit } from './upload-fit.ts';
 
@@ -57,11 +57,7 @@ export async function handleShow(context: DiscordContext, interaction: ChatInput
   const { job, image: kept, canUpscale } = found;
   // Posting a prompt again is posting it: the channel and today's blocked terms apply as to a new request.
   const origin = interactionOrigin(interaction, undefined);
-  const refusal = await screenRequest(context, { prompt: job.request.prompt, requester, origin });
-  if (refusal !== undefined) {
-    await replyPrivately(interaction, refusalText(refusal));
-    return;
-  }
+  if (await refusedPrivately(context, interaction, { prompt: job.request.prompt, requester, origin })) return;
   await interaction.deferReply();
   const image: JobImage = { data: kept.data, mimeType: kept.mimeType, filename: `nano-imagine-${job.id}.${extensionFor(kept.mimeType)}` };
   const content = caption(context, job, interaction.user.id);
