@@ -1,26 +1,13 @@
 // `npm run admin -- moderation` as a real process, on a SQLite file and on PostgreSQL: blocks and refusals, filtered by community and day.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NewModerationEvent } from '../../src/core/community-store.ts';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
 import { openPostgresStore, type BotStore } from '../../src/store/index.ts';
-import { defaultQuota, openTestStore, temporaryFolder } from '../store/store-fixtures.ts';
-import { createTestDatabase, dropTestDatabase } from '../support/postgres-server.ts';
-import { runAdmin } from './admin-cli-runner.ts';
+import { defaultQuota, openTestStore } from '../store/store-fixtures.ts';
+import { runAdmin, useAdminScratch } from './admin-cli-runner.ts';
 
-const serverUrl = inject('postgresUrl');
-let folder: ReturnType<typeof temporaryFolder>;
-let databaseUrl = '';
-
-beforeAll(async () => {
-  folder = temporaryFolder();
-  databaseUrl = await createTestDatabase(serverUrl);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropTestDatabase(serverUrl, databaseUrl);
-});
+const scratch = useAdminScratch();
 
 const events: NewModerationEvent[] = [
   {
@@ -38,7 +25,7 @@ async function seed(store: BotStore): Promise<void> {
 }
 
 async function expectLog(environment: Record<string, string>): Promise<void> {
-  const all = await runAdmin(['moderation'], environment, folder.path);
+  const all = await runAdmin(['moderation'], environment, scratch.folder);
   expect(all).toMatchObject({ code: 0, stderr: '' });
   const lines = all.stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^WHEN\s+KIND\s+COMMUNITY\s+CHANNEL\s+USER\s+RULE OR REASON\s+PROMPT$/);
@@ -46,17 +33,17 @@ async function expectLog(environment: Record<string, string>): Promise<void> {
   expect(lines[2]).toMatch(/^2026-11-20 10:00:00 UTC\s+blocked\s+discord:G1\s+C1\s+discord:alice\s+server list: bad\s+a B\.A\.D dog$/);
   expect(lines).toHaveLength(3);
 
-  const oneServer = await runAdmin(['moderation', '--community', 'discord:G1'], environment, folder.path);
+  const oneServer = await runAdmin(['moderation', '--community', 'discord:G1'], environment, scratch.folder);
   expect(oneServer.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/\s{2,}/)[1])).toEqual(['blocked']);
-  const since = await runAdmin(['moderation', '--since', '2026-11-21', '--limit', '5'], environment, folder.path);
+  const since = await runAdmin(['moderation', '--since', '2026-11-21', '--limit', '5'], environment, scratch.folder);
   expect(since.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/\s{2,}/)[1])).toEqual(['refused']);
-  const none = await runAdmin(['moderation', '--community', 'slack:T-none'], environment, folder.path);
+  const none = await runAdmin(['moderation', '--community', 'slack:T-none'], environment, scratch.folder);
   expect(none.stdout).toBe('No blocked prompts or provider refusals recorded.\n');
 }
 
 describe('admin moderation', () => {
   it('prints the log on SQLite', async () => {
-    const path = join(folder.path, 'moderation.db');
+    const path = join(scratch.folder, 'moderation.db');
     const opened = openTestStore({ path });
     await seed(opened.store);
     opened.close();
@@ -64,12 +51,12 @@ describe('admin moderation', () => {
   });
 
   it('prints the same log on PostgreSQL', async () => {
-    const store = await openPostgresStore(databaseUrl, createQuotaPolicy(defaultQuota));
+    const store = await openPostgresStore(scratch.databaseUrl, createQuotaPolicy(defaultQuota));
     try {
       await seed(store);
     } finally {
       await store.close();
     }
-    await expectLog({ DATABASE_URL: databaseUrl });
+    await expectLog({ DATABASE_URL: scratch.databaseUrl });
   });
 });

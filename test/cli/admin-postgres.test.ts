@@ -1,29 +1,16 @@
 // The admin CLI as a real process on PostgreSQL (DATABASE_URL): grants, balances, job lists, purge and the audit.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
 import { openPostgresStore } from '../../src/store/index.ts';
-import { newJob, temporaryFolder } from '../store/store-fixtures.ts';
+import { newJob } from '../store/store-fixtures.ts';
 import { leaseJob } from '../support/leases.ts';
-import { createTestDatabase, dropTestDatabase } from '../support/postgres-server.ts';
-import { runAdmin, type CliRun } from './admin-cli-runner.ts';
+import { runAdmin, useAdminScratch, type CliRun } from './admin-cli-runner.ts';
 
-const serverUrl = inject('postgresUrl');
+const scratch = useAdminScratch();
 const dayMs = 86_400_000;
-let databaseUrl = '';
-let folder: ReturnType<typeof temporaryFolder>;
-
-beforeAll(async () => {
-  databaseUrl = await createTestDatabase(serverUrl);
-  folder = temporaryFolder();
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropTestDatabase(serverUrl, databaseUrl);
-});
 
 function admin(args: string[], environment: Record<string, string> = {}): Promise<CliRun> {
-  return runAdmin(args, { DATABASE_URL: databaseUrl, QUOTA_DAILY_CREDITS: '10', ...environment }, folder.path);
+  return runAdmin(args, { DATABASE_URL: scratch.databaseUrl, QUOTA_DAILY_CREDITS: '10', ...environment }, scratch.folder);
 }
 
 describe('admin CLI on PostgreSQL', () => {
@@ -35,7 +22,7 @@ describe('admin CLI on PostgreSQL', () => {
     expect((await admin(['reset', 'discord:42'])).stdout).toContain('remaining today: 10 credits (daily allowance 10)');
 
     // Jobs written by a bot process on the same database: one old and delivered, one failed today.
-    const store = await openPostgresStore(databaseUrl, createQuotaPolicy({ dailyCredits: 10, costs: { '1K': 1, '2K': 1, '4K': 2 }, communityDailyCredits: undefined, adminUserIds: [] }));
+    const store = await openPostgresStore(scratch.databaseUrl, createQuotaPolicy({ dailyCredits: 10, costs: { '1K': 1, '2K': 1, '4K': 2 }, communityDailyCredits: undefined, adminUserIds: [] }));
     try {
       const now = Date.now();
       const old = now - 40 * dayMs;
@@ -63,7 +50,7 @@ describe('admin CLI on PostgreSQL', () => {
 
   it('exits 1 and names the account when a balance disagrees with its ledger', async () => {
     await admin(['grant', 'slack:U9', '3']);
-    const store = await openPostgresStore(databaseUrl, createQuotaPolicy({ dailyCredits: 10, costs: { '1K': 1, '2K': 1, '4K': 2 }, communityDailyCredits: undefined, adminUserIds: [] }));
+    const store = await openPostgresStore(scratch.databaseUrl, createQuotaPolicy({ dailyCredits: 10, costs: { '1K': 1, '2K': 1, '4K': 2 }, communityDailyCredits: undefined, adminUserIds: [] }));
     try {
       // What a hand edit of the table (or a bug) would leave behind: credits with no ledger row.
       await store.pool.query(`UPDATE quota_accounts SET available = available + 7 WHERE account_key = 'slack:U9'`);
@@ -76,7 +63,7 @@ describe('admin CLI on PostgreSQL', () => {
   });
 
   it('names DATABASE_URL when it is not a PostgreSQL URL', async () => {
-    const run = await runAdmin(['balance', 'discord:1'], { DATABASE_URL: 'mysql://localhost/x' }, folder.path);
+    const run = await runAdmin(['balance', 'discord:1'], { DATABASE_URL: 'mysql://localhost/x' }, scratch.folder);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('DATABASE_URL: must be a PostgreSQL URL');
   });

@@ -1,29 +1,17 @@
 // `npm run admin -- spend` as a real process, on a SQLite file and on PostgreSQL: the table sums correctly by provider and by day.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobSpend } from '../../src/core/job-spend.ts';
 import { createQuotaPolicy } from '../../src/core/quota-policy.ts';
 import type { ProviderId } from '../../src/core/request.ts';
 import { openPostgresStore, type BotStore } from '../../src/store/index.ts';
-import { defaultQuota, newJob, openTestStore, temporaryFolder } from '../store/store-fixtures.ts';
-import { createTestDatabase, dropTestDatabase } from '../support/postgres-server.ts';
+import { defaultQuota, newJob, openTestStore } from '../store/store-fixtures.ts';
 import { leaseJob } from '../support/leases.ts';
-import { runAdmin } from './admin-cli-runner.ts';
+import { runAdmin, useAdminScratch } from './admin-cli-runner.ts';
 
-const serverUrl = inject('postgresUrl');
+const scratch = useAdminScratch();
+
 const day = (iso: string) => Date.parse(iso);
-let folder: ReturnType<typeof temporaryFolder>;
-let databaseUrl = '';
-
-beforeAll(async () => {
-  folder = temporaryFolder();
-  databaseUrl = await createTestDatabase(serverUrl);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropTestDatabase(serverUrl, databaseUrl);
-});
 
 const credits = (amount: number): JobSpend => ({ amountMicros: amount * 1_000_000, unit: 'cr', source: 'reported' });
 const priced = (amountMicros: number): JobSpend => ({ amountMicros, unit: '', source: 'price' });
@@ -50,7 +38,7 @@ async function seed(store: BotStore): Promise<void> {
 
 /** The same checks on whichever database `environment` names. */
 async function expectSpendTables(environment: Record<string, string>): Promise<void> {
-  const byProvider = await runAdmin(['spend'], environment, folder.path);
+  const byProvider = await runAdmin(['spend'], environment, scratch.folder);
   expect(byProvider).toMatchObject({ code: 0, stderr: '' });
   expect(byProvider.stdout.split('\n')).toEqual([
     "Spend by provider, all time (each provider's own unit; UNKNOWN: jobs with no reported cost and no PROVIDER_PRICES entry).",
@@ -62,24 +50,24 @@ async function expectSpendTables(environment: Record<string, string>): Promise<v
     '',
   ]);
 
-  const byDay = await runAdmin(['spend', '--by', 'day'], environment, folder.path);
+  const byDay = await runAdmin(['spend', '--by', 'day'], environment, scratch.folder);
   expect(byDay.code).toBe(0);
   expect(byDay.stdout).toContain('2026-11-20  2     0.13 + 20 cr  0        0');
   expect(byDay.stdout).toContain('2026-11-21  5     0.37 + 15 cr  1        1');
 
-  const since = await runAdmin(['spend', '--since', '2026-11-21'], environment, folder.path);
+  const since = await runAdmin(['spend', '--since', '2026-11-21'], environment, scratch.folder);
   expect(since.stdout).toContain('Spend by provider, since 2026-11-21');
   expect(since.stdout).toMatch(/nbp-cloud\s+2\s+15 cr\s+0\s+1/);
   expect(since.stdout).toMatch(/xenodia\s+2\s+0\.37\s+0\s+0/);
 
-  const wrong = await runAdmin(['spend', '--by', 'week'], environment, folder.path);
+  const wrong = await runAdmin(['spend', '--by', 'week'], environment, scratch.folder);
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toContain('--by must be one of provider, day, user, server; got "week".');
 }
 
 describe('admin spend', () => {
   it('prints the table on SQLite', async () => {
-    const path = join(folder.path, 'spend.db');
+    const path = join(scratch.folder, 'spend.db');
     const opened = openTestStore({ path, quota: { dailyCredits: 20 } });
     await seed(opened.store);
     opened.close();
@@ -87,12 +75,12 @@ describe('admin spend', () => {
   });
 
   it('prints the same table on PostgreSQL', async () => {
-    const store = await openPostgresStore(databaseUrl, createQuotaPolicy({ ...defaultQuota, dailyCredits: 20 }));
+    const store = await openPostgresStore(scratch.databaseUrl, createQuotaPolicy({ ...defaultQuota, dailyCredits: 20 }));
     try {
       await seed(store);
     } finally {
       await store.close();
     }
-    await expectSpendTables({ DATABASE_URL: databaseUrl });
+    await expectSpendTables({ DATABASE_URL: scratch.databaseUrl });
   });
 });

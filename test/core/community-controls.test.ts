@@ -1,6 +1,6 @@
 // Community controls in the core over a real SQLite store: channels, server terms, defaults, role credits, cancel, /show and the moderation log.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isBotError, type BotError } from '../../src/core/errors.ts';
+import { botErrorOf } from '../support/bot-error-of.ts';
 import type { Actor } from '../../src/core/imagine-service.ts';
 import type { GenerationRequest, Requester } from '../../src/core/request.ts';
 import { startAdapterTestBackend } from '../support/adapter-test-backend.ts';
@@ -48,15 +48,6 @@ function request(prompt: string, requester = member('alice'), extra: Partial<Gen
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<BotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBotError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('community screening', () => {
   it('refuses a server term (and its evasions) before anything is reserved, records it, and lets innocent words through', async () => {
@@ -65,7 +56,7 @@ describe('community screening', () => {
     await harness.runner.changeSettings(communityKey, { setting: 'blockTerm', entry: ' bad ' }, admin());
     const before = await harness.runner.balance(member('alice'));
     for (const prompt of ['a bad dog', 'a B.A.D dog', 'a bäd dog']) {
-      const error = await refusal(harness.runner.start(request(prompt)));
+      const error = await botErrorOf(harness.runner.start(request(prompt)));
       expect(error.code).toBe('prompt_blocked');
       expect(error.blockedRule).toBe('bad');
     }
@@ -85,7 +76,7 @@ describe('community screening', () => {
   it('refuses a catastrophic or malformed pattern when it is added, and changes nothing', async () => {
     const { harness } = open();
     for (const entry of ['/(a+)+$/', '/(unclosed/']) {
-      const error = await refusal(harness.runner.changeSettings(communityKey, { setting: 'blockTerm', entry }, admin()));
+      const error = await botErrorOf(harness.runner.changeSettings(communityKey, { setting: 'blockTerm', entry }, admin()));
       expect(error.code).toBe('invalid_request');
       expect(error.message).toMatch(/^Not added: /);
     }
@@ -99,7 +90,7 @@ describe('community screening', () => {
     await harness.runner.changeSettings(communityKey, { setting: 'allowChannel', channelId: 'C-art' }, admin());
     const screened = await harness.runner.screen({ prompt: 'a cat', requester: member('alice'), origin: { platform: 'discord', communityId: guild, channelId: 'C-general' } });
     expect(screened).toEqual({ kind: 'channel_not_allowed', allowedChannels: ['C-art'] });
-    const error = await refusal(harness.runner.start(request('a cat')));
+    const error = await botErrorOf(harness.runner.start(request('a cat')));
     expect(error.code).toBe('channel_not_allowed');
     expect(await harness.store.listRecent({ limit: 10 })).toHaveLength(0);
     expect(await harness.runner.screen({ prompt: 'a cat', requester: member('alice'), origin: { platform: 'discord', communityId: guild, channelId: 'T1' }, parentChannelId: 'C-art' })).toBeUndefined();
@@ -134,7 +125,7 @@ describe('community defaults and credits', () => {
     const booster = member('bee', ['regular', 'booster']);
     expect((await harness.runner.balance(booster)).remaining).toBe(5);
     for (let index = 0; index < 5; index += 1) await harness.runner.start(request(`cat ${index}`, booster));
-    expect((await refusal(harness.runner.start(request('one more', booster)))).code).toBe('quota_exceeded');
+    expect((await botErrorOf(harness.runner.start(request('one more', booster)))).code).toBe('quota_exceeded');
     // Outside any server the operator's allowance applies.
     expect((await harness.runner.balance({ platform: 'discord', userId: 'loner' })).dailyCredits).toBe(1);
   });

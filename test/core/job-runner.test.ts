@@ -1,6 +1,6 @@
 // The job runner end to end over a real SQLite file and the fake Xenodia: charge, deliver, refund, queue, dedupe.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isBotError } from '../../src/core/errors.ts';
+import { botErrorOf } from '../support/bot-error-of.ts';
 import type { GenerationRequest } from '../../src/core/request.ts';
 import { resultImageBytes, startFakeXenodia, type FakeXenodia } from '../fakes/providers/index.ts';
 import { createRecordingDelivery, type RecordingDelivery } from '../support/recording-delivery.ts';
@@ -47,15 +47,6 @@ function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest 
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBotError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('job runner', () => {
   it('charges, reports progress, delivers the provider image and commits the credit', async () => {
@@ -129,7 +120,7 @@ describe('job runner', () => {
   it('refuses over quota with the user-ready message and sends nothing', async () => {
     const { harness } = open({ QUOTA_DAILY_CREDITS: '1' });
     fake.clearRequests();
-    const refused = await refusal(harness.runner.start(request({ resolution: '4K' })));
+    const refused = await botErrorOf(harness.runner.start(request({ resolution: '4K' })));
     expect(refused.code).toBe('quota_exceeded');
     expect(refused.message).toMatch(/costs 2 credits and you have 1 left today/);
     expect(fake.apiRequests()).toHaveLength(0);
@@ -139,7 +130,7 @@ describe('job runner', () => {
   it('refuses an invalid request before charging or calling the provider', async () => {
     const { harness } = open();
     fake.clearRequests();
-    const refused = await refusal(harness.runner.start(request({ aspectRatio: '7:3' })));
+    const refused = await botErrorOf(harness.runner.start(request({ aspectRatio: '7:3' })));
     expect(refused.code).toBe('invalid_request');
     expect(refused.message).toContain('does not support aspect ratio "7:3"');
     expect(fake.apiRequests()).toHaveLength(0);
@@ -216,7 +207,7 @@ describe('job runner', () => {
     await first.delivery.settled(started.jobId);
 
     await first.harness.runner.accept({ dedupeKey: 'event-b', origin, prompt: 'bad' });
-    await refusal(first.harness.runner.start(request({ aspectRatio: '7:3' }), { dedupeKey: 'event-b' }));
+    await botErrorOf(first.harness.runner.start(request({ aspectRatio: '7:3' }), { dedupeKey: 'event-b' }));
     expect(await first.harness.store.listIntakes()).toEqual([]);
 
     // Acknowledged, then the process died before the job was created.

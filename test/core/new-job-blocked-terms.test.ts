@@ -1,6 +1,7 @@
 // Blocked prompts in the core: refused with prompt_blocked before anything is reserved, stored or sent.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isBotError, promptBlocked, type BotError } from '../../src/core/errors.ts';
+import { botErrorOf } from '../support/bot-error-of.ts';
+import { promptBlocked } from '../../src/core/errors.ts';
 import { refusalKind } from '../../src/core/failover.ts';
 import { jobStates } from '../../src/core/job-store.ts';
 import type { ProviderTerms } from '../../src/core/provider-terms.ts';
@@ -33,22 +34,13 @@ function request(prompt: string): GenerationRequest {
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<BotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBotError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('blocked prompts', () => {
   it('are refused with prompt_blocked naming the rule: no reservation, no job row, balance unchanged', async () => {
     const harness = open();
     const requester = { platform: 'cli' as const, userId: 'alice' };
     for (const [prompt, rule] of [['a bad dog', 'bad'], ['a B.A.D dog', 'bad'], ['the seccccret garden', '/sec+ret/']] as const) {
-      const error = await refusal(harness.runner.start(request(prompt), { dedupeKey: `key-${prompt}` }));
+      const error = await botErrorOf(harness.runner.start(request(prompt), { dedupeKey: `key-${prompt}` }));
       expect(error.code).toBe('prompt_blocked');
       expect(error.retryable).toBe(false);
       expect(error.blockedRule).toBe(rule);

@@ -1,9 +1,10 @@
 // The store contract suite: every database implementation runs these same tests through its own fixture.
 import { afterEach, describe, expect } from 'vitest';
-import { BotError, type ErrorCode } from '../../src/core/errors.ts';
+import type { ErrorCode } from '../../src/core/errors.ts';
 import type { ClaimRequest, JobLease } from '../../src/core/job-store.ts';
 import type { QuotaPolicy } from '../../src/core/quota-policy.ts';
 import { unbalancedAccounts, type BotStore } from '../../src/store/index.ts';
+import { botErrorOf } from '../support/bot-error-of.ts';
 import { describeAllowanceContract } from './contract-allowance.ts';
 import { describeCancelContract } from './contract-cancel.ts';
 import { describeCommunityContract } from './contract-community.ts';
@@ -67,16 +68,7 @@ export function describeStoreContract(name: string, openFixture: OpenStoreFixtur
   });
 }
 
-/** Awaits `action` and returns the BotError it threw, failing the test when it threw something else or nothing. */
-export async function botErrorOf(action: Promise<unknown>): Promise<BotError> {
-  try {
-    await action;
-  } catch (error) {
-    if (error instanceof BotError) return error;
-    throw error;
-  }
-  throw new Error('expected a BotError');
-}
+export { botErrorOf };
 
 /** Expects `action` to fail with a BotError of `code` whose message matches `message`. */
 export async function expectBotError(action: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {

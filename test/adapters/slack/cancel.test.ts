@@ -4,7 +4,7 @@ import type { JobRecord } from '../../../src/core/job-store.ts';
 import { findAction } from '../../fakes/slack/fake-slack.ts';
 import type { FakeMessage } from '../../fakes/slack/workspace.ts';
 import { askPrivately, clickForAnswer } from './private-answers.ts';
-import { alice, bob, botMessagesIn, channelId, startSlackTest, uploadsIn, type SlackTest } from './slack-test-app.ts';
+import { alice, bob, imagineStatus, startSlackTest, uploadsIn, type SlackTest } from './slack-test-app.ts';
 
 /** A workspace admin (users.info `is_admin`). */
 const carol = 'U0CAROL';
@@ -26,9 +26,7 @@ afterAll(async () => {
 /** Runs `/imagine <prompt>` as `userId`; returns its status message (once it has the Cancel button) and its job. */
 async function pendingJob(userId: string, prompt: string): Promise<{ message: FakeMessage; job: JobRecord }> {
   const { slack } = test;
-  const before = botMessagesIn(slack).length;
-  await slack.slashCommand({ userId, channelId, text: prompt });
-  const message = await slack.waitFor(() => botMessagesIn(slack)[before], `the status message of "${prompt}"`);
+  const message = await imagineStatus(slack, userId, prompt);
   await slack.waitFor(() => findAction(message.blocks, 'imagine_cancel') !== undefined, `the Cancel button of "${prompt}"`);
   const job = (await test.jobs()).find((candidate) => candidate.origin.messageId === message.ts) as JobRecord;
   expect(job).toBeDefined();

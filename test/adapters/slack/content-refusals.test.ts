@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAction } from '../../fakes/slack/fake-slack.ts';
 import type { FakeMessage } from '../../fakes/slack/workspace.ts';
-import { bob, botMessagesIn, channelId, startSlackTest, type SlackTest } from './slack-test-app.ts';
+import { bob, imagineStatus, startSlackTest, type SlackTest } from './slack-test-app.ts';
 
 let test: SlackTest;
 
@@ -17,9 +17,7 @@ afterAll(async () => {
 /** Posts `/imagine prompt` as bob and waits until its status message ends with the refund. */
 async function failedStatus(prompt: string): Promise<FakeMessage['versions'][number]> {
   const { slack } = test;
-  const before = botMessagesIn(slack).length;
-  await slack.slashCommand({ userId: bob, channelId, text: prompt });
-  const parent = await slack.waitFor(() => botMessagesIn(slack)[before], 'the status message');
+  const parent = await imagineStatus(slack, bob, prompt);
   return slack.waitFor(() => parent.versions.find((version) => version.text.includes('refunded')), 'the refunded failure');
 }
 

@@ -1,6 +1,6 @@
 // `/imagine jobs` end to end: the asker's own jobs, newest first, ephemerally, with Slack's permalink to each posted image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alice, bob, botMessagesIn, channelId, startSlackTest, type SlackTest } from './slack-test-app.ts';
+import { alice, bob, channelId, imagineStatus, startSlackTest, type SlackTest } from './slack-test-app.ts';
 
 let test: SlackTest;
 
@@ -15,9 +15,7 @@ afterAll(async () => {
 /** Runs `/imagine <text>` as `userId` and returns the job it stored once that job is final. */
 async function finishedJob(userId: string, text: string) {
   const { slack } = test;
-  const before = botMessagesIn(slack).length;
-  await slack.slashCommand({ userId, channelId, text });
-  await slack.waitFor(() => botMessagesIn(slack)[before], 'the status message');
+  await imagineStatus(slack, userId, text);
   return slack.waitFor(async () => {
     const job = (await test.jobs()).at(-1);
     return job !== undefined && (job.state === 'delivered' || job.state === 'failed') && job.requesterKey === `slack:${userId}` && job;

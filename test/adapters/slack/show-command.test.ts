@@ -9,6 +9,7 @@ import {
   bob,
   botMessagesIn,
   channelId,
+  imagineStatus,
   pngOf,
   promptOf,
   sameBytes,
@@ -29,9 +30,7 @@ beforeAll(async () => {
   test = await startSlackTest();
   original = await pngOf(40, 140, 90);
   test.xenodia.setResultImage(original);
-  const before = botMessagesIn(test.slack).length;
-  await test.slack.slashCommand({ userId: alice, channelId, text: 'a red kite over the dunes --ar 3:2' });
-  const status = await test.slack.waitFor(() => botMessagesIn(test.slack)[before], 'the status message');
+  const status = await imagineStatus(test.slack, alice, 'a red kite over the dunes --ar 3:2');
   await test.waitForResult(status);
   delivered = (await test.jobs()).at(-1) as JobRecord;
   expect(delivered.state).toBe('delivered');
@@ -94,9 +93,7 @@ describe('/imagine show', () => {
   it('explains privately when there is nothing to show', async () => {
     const { slack, xenodia } = test;
     xenodia.setFault('taskFails', { message: 'upstream image generation failed', times: 1 });
-    const before = botMessagesIn(slack).length;
-    await slack.slashCommand({ userId: alice, channelId, text: 'a broken kite' });
-    await slack.waitFor(() => botMessagesIn(slack)[before], 'the status message');
+    await imagineStatus(slack, alice, 'a broken kite');
     const failed = await slack.waitFor(async () => {
       const job = (await test.jobs()).at(-1);
       return job?.state === 'failed' && job;

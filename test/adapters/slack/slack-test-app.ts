@@ -207,6 +207,13 @@ export function botMessagesIn(slack: FakeSlack, threadTs?: string): FakeMessage[
     .filter((message) => (threadTs === undefined ? message.threadTs === undefined : message.threadTs === threadTs));
 }
 
+/** Runs `/imagine <text>` as `userId` in `channel` and returns the new status message the bot posts for it. */
+export async function imagineStatus(slack: FakeSlack, userId: string, text: string, channel = channelId): Promise<FakeMessage> {
+  const before = botMessagesIn(slack).length;
+  await slack.slashCommand({ userId, channelId: channel, text });
+  return slack.waitFor(() => botMessagesIn(slack)[before], `the status message of "${text}"`);
+}
+
 /** Waits until `message` shows its final buttons (the job was delivered) and returns it. */
 export function waitForButtons(slack: FakeSlack, message: FakeMessage): Promise<FakeMessage> {
   return slack.waitFor(() => findAction(message.blocks, 'imagine_reroll') !== undefined && message, `buttons on ${message.ts}`);
